@@ -1,0 +1,42 @@
+# The two commands that matter: `make run` and `make test`. Both install what they need.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install generate check run test fuzz clean
+
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(INSTALLED)
+
+generate: install
+	$(BIN)/specgen generate
+
+check: install
+	$(BIN)/specgen validate
+	$(BIN)/specgen generate --check
+	$(BIN)/ruff check generator custom tests
+	$(BIN)/ruff format --check generator custom tests
+	$(BIN)/mypy generator generated custom
+
+# A random development secret, created once and never committed (.gitignore).
+.env: | install
+	$(BIN)/python -c "import secrets; print('JWT_SECRET=' + secrets.token_urlsafe(48))" > $@
+	@echo "wrote a development JWT_SECRET to .env"
+
+run: install .env
+	$(BIN)/specgen generate
+	$(BIN)/specgen serve --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache app.db app.db-*

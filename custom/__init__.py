@@ -1,0 +1,14 @@
+"""Handwritten behaviour. The one registration point: `services()`.
+
+specgen never writes here. Each override subclasses the generated default
+service of its group and replaces methods by operationId (snake_case); mypy and
+the startup check compare their signatures with the contract.
+"""
+
+from generated.services import Services
+
+from custom.tasks import TasksService
+
+
+def services() -> Services:
+    return Services(tasks=TasksService())

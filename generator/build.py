@@ -1,0 +1,420 @@
+"""Compile a validated contract into the IR (see ir.py)."""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from .contract import Contract
+from .diagnostics import Diagnostic, join_pointer
+from .ir import Column, ForeignKey, Group, Index, Operation, Parameter, Project, Resource, Source
+from .names import param_name, pascal, snake, unique
+from .openapi import RawOperation, iter_operations, success_response
+from .schemas import INT64_MAX, INT64_MIN, SCHEMA_PREFIX, deref, numeric_constraints, python_annotation, scalar_type, schema_ref_name
+from .validate import component_schemas, database_tables, owner_scopes
+
+_TEMPLATE_PARAM = re.compile(r"{([^}/]+)}")
+
+
+def build(contract: Contract) -> tuple[Project, list[Diagnostic]]:
+    doc = contract.document
+    diags: list[Diagnostic] = []
+    schemas = component_schemas(doc)
+    scopes = owner_scopes(doc)
+
+    # Python class names for every schema, decided once (datamodel-code-generator gets them as is).
+    taken: set[str] = set()
+    class_of: dict[str, str] = {}
+    resource_names = [name for _, name, _, _ in database_tables(contract)]
+    for name in schemas:
+        if name not in resource_names:
+            class_of[name] = unique(pascal(name), taken)
+    family: dict[str, tuple[str, str, str]] = {}
+    for name in resource_names:
+        base = pascal(name)
+        family[name] = (unique(f"{base}Create", taken), unique(f"{base}Update", taken), unique(f"{base}Public", taken))
+        class_of[name] = family[name][2]
+
+    resources = []
+    attr_taken: set[str] = set()
+    for source, name, spec, ptr in database_tables(contract):
+        resources.append(_resource(doc, name, spec, source.display, ptr, scopes, family[name], attr_taken, contract))
+    by_name = {r.name: r for r in resources}
+
+    model_schemas = _model_schemas(doc, schemas, class_of, by_name)
+    operations = []
+    fn_taken: set[str] = set()
+    extra_models: dict[str, Any] = {}
+    for raw in iter_operations(doc):
+        operations.append(_operation(doc, contract, raw, by_name, class_of, fn_taken, extra_models, taken))
+    model_schemas.update(extra_models)
+
+    groups: dict[str, list[Operation]] = {}
+    for op in operations:
+        groups.setdefault(op.group, []).append(op)
+    group_nodes = tuple(
+        Group(
+            name=name,
+            class_prefix=pascal(name),
+            operations=tuple(ops),
+            resources=tuple(sorted({op.resource for op in ops if op.resource})),
+        )
+        for name, ops in sorted(groups.items())
+    )
+
+    servers = doc.get("servers")
+    mount = "/"
+    if isinstance(servers, list) and servers and isinstance(servers[0], dict):
+        mount = str(servers[0].get("url") or "/")
+    info = doc.get("info") if isinstance(doc.get("info"), dict) else {}
+    project = Project(
+        title=str(info.get("title") or "API"),
+        spec_file=contract.api.root,
+        database_file=contract.database[0].display if contract.database else None,
+        mount_path=mount.rstrip("/"),
+        resources=tuple(resources),
+        groups=group_nodes,
+        model_schemas=model_schemas,
+        served_contract=copy.deepcopy(doc),
+        owner_fields=tuple(sorted({r.owner_field for r in resources if r.owner_field})),
+        read_only_fields=tuple(sorted({f for r in resources for f in r.read_only})),
+    )
+    return project, diags
+
+
+def _resource(
+    doc: dict[str, Any],
+    name: str,
+    spec: dict[str, Any],
+    file: str,
+    ptr: str,
+    scopes: dict[str, Any],
+    family: tuple[str, str, str],
+    attr_taken: set[str],
+    contract: Contract,
+) -> Resource:
+    schema = deref(doc, component_schemas(doc)[name])
+    props: dict[str, Any] = schema.get("properties") or {}
+    required = set(schema.get("required") or [])
+    scope = scopes.get(name)
+    pk = spec.get("primary_key", "id")
+    timestamps = spec.get("timestamps") or {}
+    table = spec.get("table", snake(name))
+    fks = []
+    fk_by_column = {}
+    tables = {n: s for _, n, s, _ in database_tables(contract)}
+    for fk in spec.get("foreign_keys") or []:
+        target = fk["references"]
+        target_spec = tables[target]
+        target_table = target_spec.get("table", snake(target))
+        target_pk = target_spec.get("primary_key", "id")
+        node = ForeignKey(
+            column=fk["column"],
+            target_resource=target,
+            target_table=target_table,
+            target_column=target_pk,
+            on_delete=str(fk.get("on_delete", "NO ACTION")).upper(),
+            target_owner_scoped=target in scopes,
+        )
+        fks.append(node)
+        fk_by_column[node.column] = node
+    indexed = {scope.field} if scope else set()
+    columns = []
+    read_only = []
+    not_nullable_writable = []
+    for prop, sub in props.items():
+        resolved = deref(doc, sub)
+        t = scalar_type(doc, sub)
+        is_pk = prop == pk
+        has_default = isinstance(resolved, dict) and "default" in resolved
+        nullable = not is_pk and (t.nullable or (prop not in required and not has_default))
+        if isinstance(resolved, dict) and resolved.get("readOnly") is True:
+            read_only.append(prop)
+        elif not t.nullable:
+            not_nullable_writable.append(prop)
+        sa_type, py_type = _column_type(t, resolved if isinstance(resolved, dict) else {}, is_pk)
+        fk = fk_by_column.get(prop)
+        columns.append(
+            Column(
+                name=prop,
+                sa_type=sa_type,
+                py_type=py_type,
+                nullable=nullable,
+                primary_key=is_pk,
+                autoincrement=is_pk and t.kind == "integer",
+                index=prop in indexed and not is_pk,
+                foreign_key=f"{fk.target_table}.{fk.target_column}" if fk else None,
+                on_delete=fk.on_delete if fk else None,
+                server_default=None,
+                source=Source(contract.api.source_of(join_pointer("/components/schemas", name, "properties", prop))[0], join_pointer("/components/schemas", name, "properties", prop)),
+            )
+        )
+    src_file, src_ptr = contract.api.source_of(join_pointer("/components/schemas", name))
+    return Resource(
+        name=name,
+        table_name=table,
+        class_name=f"{pascal(name)}Table",
+        attr_name=unique(snake(table), attr_taken),
+        columns=tuple(columns),
+        primary_key=pk,
+        owner_field=scope.field if scope else None,
+        owner_claim=scope.claim if scope else "sub",
+        indexes=tuple(Index(i["name"], tuple(i["columns"])) for i in spec.get("indexes") or []),
+        uniques=tuple(Index(i["name"], tuple(i["columns"])) for i in spec.get("unique") or []),
+        foreign_keys=tuple(fks),
+        created_field=timestamps.get("created"),
+        updated_field=timestamps.get("updated"),
+        read_only=tuple(read_only),
+        not_nullable_writable=tuple(not_nullable_writable),
+        create_model=family[0],
+        update_model=family[1],
+        public_model=family[2],
+        source=Source(src_file, src_ptr),
+    )
+
+
+def _column_type(t: Any, schema: dict[str, Any], is_pk: bool) -> tuple[str, str]:
+    if t.enum and all(isinstance(e, str) for e in t.enum):
+        return f"String({max(len(e) for e in t.enum)})", "str"
+    if t.kind == "integer":
+        if t.format == "int32":
+            return "Integer()", "int"
+        # SQLite only autoincrements INTEGER PRIMARY KEY; BIGINT elsewhere.
+        return 'BigInteger().with_variant(Integer(), "sqlite")', "int"
+    if t.kind == "number":
+        return ("Numeric()", "decimal.Decimal") if t.format == "decimal" else ("Float()", "float")
+    if t.kind == "boolean":
+        return "Boolean()", "bool"
+    if t.kind == "string":
+        if t.format == "date":
+            return "Date()", "datetime.date"
+        if t.format == "date-time":
+            return "UTCDateTime()", "datetime.datetime"
+        if t.format == "uuid":
+            return "Uuid()", "uuid.UUID"
+        if isinstance(schema.get("maxLength"), int):
+            return f"String({schema['maxLength']})", "str"
+        return "Text()", "str"
+    return "JSON()", "Any"
+
+
+def _rewrite_refs(node: Any, class_of: dict[str, str]) -> Any:
+    if isinstance(node, dict):
+        out = {k: _rewrite_refs(v, class_of) for k, v in node.items()}
+        name = schema_ref_name(node)
+        if name is not None and name in class_of:
+            out["$ref"] = SCHEMA_PREFIX + class_of[name]
+        return out
+    if isinstance(node, list):
+        return [_rewrite_refs(v, class_of) for v in node]
+    return node
+
+
+def _bounded(prop: Any, doc: dict[str, Any]) -> Any:
+    """Integers that reach a 64-bit column get its bounds, so overflow is a 422 and not a driver error."""
+    t = scalar_type(doc, prop)
+    if t.kind != "integer" or not isinstance(prop, dict):
+        return prop
+    prop = dict(prop)
+    prop.setdefault("minimum", INT64_MIN)
+    prop.setdefault("maximum", INT64_MAX)
+    return prop
+
+
+def _model_schemas(
+    doc: dict[str, Any], schemas: dict[str, Any], class_of: dict[str, str], resources: dict[str, Resource]
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, schema in schemas.items():
+        if name in resources:
+            continue
+        out[class_of[name]] = _rewrite_refs(schema, class_of)
+    for name, res in resources.items():
+        schema = deref(doc, schemas[name])
+        props = schema.get("properties") or {}
+        required = list(schema.get("required") or [])
+        writable = {
+            k: _bounded(_rewrite_refs(v, class_of), doc)
+            for k, v in props.items()
+            if not (isinstance(deref(doc, v), dict) and deref(doc, v).get("readOnly") is True)
+        }
+        public = {k: _rewrite_refs(v, class_of) for k, v in props.items() if not (isinstance(deref(doc, v), dict) and deref(doc, v).get("writeOnly") is True)}
+        keep = {k: v for k, v in schema.items() if k in ("description", "title")}
+        out[res.create_model] = {
+            **keep,
+            "type": "object",
+            "additionalProperties": False,
+            "properties": writable,
+            "required": [r for r in required if r in writable and "default" not in (deref(doc, props[r]) or {})],
+        }
+        # PATCH semantics: a field not sent is left alone, so no field has a default
+        partial = {k: {kk: vv for kk, vv in v.items() if kk != "default"} if isinstance(v, dict) else v for k, v in writable.items()}
+        out[res.update_model] = {**keep, "type": "object", "additionalProperties": False, "properties": partial}
+        out[res.public_model] = {**keep, "type": "object", "properties": public, "required": [r for r in required if r in public]}
+    for schema in out.values():
+        if isinstance(schema, dict) and not schema.get("required"):
+            schema.pop("required", None)
+    return out
+
+
+def _group_name(raw: RawOperation) -> str:
+    tags = raw.node.get("tags")
+    if isinstance(tags, list) and tags and isinstance(tags[0], str):
+        return snake(tags[0], "default")
+    first = next((seg for seg in raw.path.split("/") if seg and not seg.startswith("{")), "default")
+    return snake(first, "default")
+
+
+def _list_item_resource(doc: dict[str, Any], schema: Any, resources: dict[str, Resource]) -> tuple[str | None, tuple[str, ...]]:
+    """(resource, envelope fields) when a response is a page of a resource."""
+    resolved = deref(doc, schema)
+    if not isinstance(resolved, dict):
+        return None, ()
+    if resolved.get("type") == "array":
+        name = schema_ref_name(resolved.get("items"))
+        return (name, ()) if name in resources else (None, ())
+    props = resolved.get("properties")
+    if isinstance(props, dict) and isinstance(props.get("items"), dict):
+        items = deref(doc, props["items"])
+        name = schema_ref_name(items.get("items")) if isinstance(items, dict) and items.get("type") == "array" else None
+        if name in resources:
+            return name, tuple(k for k in ("items", "total", "limit", "offset") if k in props)
+    return None, ()
+
+
+def _operation(
+    doc: dict[str, Any],
+    contract: Contract,
+    raw: RawOperation,
+    resources: dict[str, Resource],
+    class_of: dict[str, str],
+    fn_taken: set[str],
+    extra_models: dict[str, Any],
+    model_taken: set[str],
+) -> Operation:
+    op_id = str(raw.node.get("operationId") or f"{raw.method}_{raw.path}")
+    status, response_schema = success_response(doc, raw.node)
+    body = raw.json_body(doc)
+    body_schema, body_required = (body[0], body[1]) if body else (None, False)
+    body_res = schema_ref_name(body_schema)
+    resp_res = schema_ref_name(response_schema)
+    list_res, envelope = _list_item_resource(doc, response_schema, resources)
+    path_params = _TEMPLATE_PARAM.findall(raw.path)
+    method = raw.method
+
+    kind, resource = "custom", None
+    if body_res in resources:
+        resource = body_res
+    elif resp_res in resources:
+        resource = resp_res
+    elif list_res:
+        resource = list_res
+    else:
+        resource = _path_item_resource(doc, raw, resources)
+    res = resources.get(resource) if resource else None
+    if res is not None:
+        n = len(path_params)
+        if res.singleton and n == 0:
+            kind = {"get": "get_own", "put": "put_own", "delete": "delete_own"}.get(method, "custom")
+        elif n == 0 and method == "get" and list_res == resource:
+            kind = "list"
+        elif n == 0 and method == "post" and body_res == resource:
+            kind = "create"
+        elif n == 1 and not res.singleton and _is_item_path(raw.path):
+            if method == "get" and resp_res == resource:
+                kind = "get"
+            elif method == "patch" and body_res == resource:
+                kind = "update"
+            elif method == "put" and body_res == resource:
+                kind = "replace"
+            elif method == "delete":
+                kind = "delete"
+    if kind in ("get_own", "put_own") and method == "put" and body_res != resource:
+        kind = "custom"
+
+    # models
+    fn = unique(snake(op_id, "operation"), fn_taken)
+    body_model = None
+    if body_schema is not None:
+        if body_res in resources:
+            r = resources[body_res]
+            body_model = r.update_model if kind == "update" or (method == "patch" and kind == "custom") else r.create_model
+        elif body_res is not None and body_res in class_of:
+            body_model = class_of[body_res]
+        else:
+            body_model = unique(pascal(op_id) + "Body", model_taken)
+            extra_models[body_model] = _rewrite_refs(body_schema, class_of)
+    response_model = None
+    if response_schema is not None:
+        if resp_res is not None and resp_res in class_of:
+            response_model = class_of[resp_res]
+        else:
+            response_model = unique(pascal(op_id) + "Response", model_taken)
+            extra_models[response_model] = _rewrite_refs(response_schema, class_of)
+
+    params = []
+    py_taken = {"ctx", "body", "service", "request", "response"}
+    for param, _ptr in raw.parameters(doc):
+        location = str(param.get("in"))
+        if location not in ("path", "query", "header", "cookie"):
+            continue
+        schema = param.get("schema", {})
+        resolved = deref(doc, schema)
+        required = bool(param.get("required")) or location == "path"
+        default = None
+        if not required:
+            default = repr(resolved["default"]) if isinstance(resolved, dict) and "default" in resolved else "None"
+        params.append(
+            Parameter(
+                name=param["name"],
+                py_name=unique(param_name(param["name"]), py_taken),
+                location=location,
+                annotation=python_annotation(doc, schema),
+                constraints=tuple(numeric_constraints(doc, schema)),
+                required=required,
+                default=default,
+                description=param.get("description") if isinstance(param.get("description"), str) else None,
+            )
+        )
+    # path parameters first (FastAPI needs defaults last), then the contract's order
+    params.sort(key=lambda p: p.location != "path")
+    filters: tuple[str, ...] = ()
+    if kind == "list" and res is not None:
+        columns = {c.name for c in res.columns}
+        filters = tuple(p.name for p in params if p.location == "query" and p.name in columns)
+    summary = raw.node.get("summary")
+    return Operation(
+        operation_id=op_id,
+        func_name=fn,
+        method=method,
+        path=raw.path,
+        kind=kind,
+        group=_group_name(raw),
+        resource=resource if res is not None else None,
+        parameters=tuple(params),
+        body_model=body_model,
+        body_required=body_required,
+        response_model=response_model,
+        status_code=status,
+        filters=filters,
+        envelope_fields=envelope,
+        summary=summary if isinstance(summary, str) else None,
+        source=Source(*contract.api.source_of(raw.pointer)),
+    )
+
+
+def _is_item_path(path: str) -> bool:
+    return path.rstrip("/").endswith("}")
+
+
+def _path_item_resource(doc: dict[str, Any], raw: RawOperation, resources: dict[str, Resource]) -> str | None:
+    """The resource of a path without its own body or response (DELETE): its siblings name it."""
+    for method, other in raw.path_item.items():
+        if not isinstance(other, dict) or method == raw.method:
+            continue
+        _, schema = success_response(doc, other)
+        name = schema_ref_name(schema)
+        if name in resources:
+            return name
+    return None

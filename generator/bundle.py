@@ -1,0 +1,195 @@
+"""Join a contract split over several files into one document.
+
+External `$ref`s to `components/<kind>/<Name>` are hoisted into the root
+document's components (renamed on a clash) and rewritten as local refs; other
+external refs are inlined. Every piece of the bundle remembers the file and
+JSON pointer it came from, so later diagnostics point at the designer's file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .diagnostics import Diagnostic, join_pointer, split_pointer
+from .loader import SourceFile, load_yaml
+
+_MISSING = object()
+
+
+def resolve_pointer(data: Any, pointer: str) -> Any:
+    node = data
+    for token in split_pointer(pointer):
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return _MISSING
+    return node
+
+
+@dataclass
+class Bundle:
+    document: dict[str, Any]
+    files: dict[str, SourceFile]
+    root: str
+    # bundled pointer prefix -> (file, pointer) it was copied from
+    origins: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def source_of(self, pointer: str) -> tuple[str, str]:
+        best = ""
+        for prefix in self.origins:
+            if (pointer == prefix or pointer.startswith(prefix + "/")) and len(prefix) > len(best):
+                best = prefix
+        if not best:
+            return (self.root, pointer)
+        file, origin = self.origins[best]
+        return (file, origin + pointer[len(best) :])
+
+    def locate(self, file: str, pointer: str) -> tuple[int, int]:
+        source = self.files.get(file)
+        return source.locate(pointer) if source else (1, 1)
+
+
+class _Bundler:
+    def __init__(self, project: Path, root: SourceFile) -> None:
+        self.project = project
+        self.root = root
+        self.files: dict[str, SourceFile] = {root.display: root}
+        self.diags: list[Diagnostic] = []
+        self.hoisted: dict[tuple[str, str], str] = {}  # (file, pointer) -> local ref
+        self.origins: dict[str, tuple[str, str]] = {}
+        self.document: dict[str, Any] = {}
+        self.inlining: set[tuple[str, str]] = set()
+
+    def load(self, display: str) -> SourceFile | None:
+        if display in self.files:
+            return self.files[display]
+        source, diags = load_yaml(self.project / display, display)
+        if source is None:
+            self.diags.extend(d for d in diags if d.rule == "yaml-syntax")
+            return None
+        self.files[display] = source
+        return source
+
+    def display_of(self, base: str, relative: str) -> str | None:
+        target = (self.project / base).parent / relative
+        try:
+            return target.resolve().relative_to(self.project.resolve()).as_posix()
+        except ValueError:
+            return None
+
+    def run(self) -> dict[str, Any]:
+        data = self.root.data
+        self.document = {key: None for key in data}
+        for key, value in data.items():
+            walked = self.walk(value, self.root.display, join_pointer("", key), join_pointer("", key))
+            if key == "components" and isinstance(walked, dict):
+                hoisted = self.document.get("components") or {}
+                for kind, entries in hoisted.items():
+                    section = walked.setdefault(kind, {})
+                    if isinstance(section, dict):
+                        for name, value_ in entries.items():
+                            section.setdefault(name, value_)
+            self.document[key] = walked
+        return self.document
+
+    def walk(self, node: Any, file: str, src: str, dst: str) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                replaced = self.follow(ref, node, file, src, dst)
+                if replaced is not None:
+                    return replaced
+            return {k: self.walk(v, file, join_pointer(src, k), join_pointer(dst, k)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [self.walk(v, file, join_pointer(src, i), join_pointer(dst, i)) for i, v in enumerate(node)]
+        return node
+
+    def error(self, file: str, pointer: str, rule: str, message: str) -> None:
+        self.diags.append(Diagnostic(file, pointer, rule, message))
+
+    def follow(self, ref: str, node: dict[str, Any], file: str, src: str, dst: str) -> Any:
+        """Rewrite one `$ref`; returns the replacement node, or None to keep it as it is."""
+        ref_ptr = join_pointer(src, "$ref")
+        if "://" in ref or ref.startswith("//"):
+            self.error(file, ref_ptr, "ref-remote", f"remote $ref {ref!r} is not supported: specgen never fetches at generate time; copy the file into specs/")
+            return None
+        target_path, _, fragment = ref.partition("#")
+        if fragment and not fragment.startswith("/"):
+            self.error(file, ref_ptr, "ref-unresolved", f"$ref {ref!r}: the fragment must be a JSON pointer starting with '/'")
+            return None
+        target_file = file
+        if target_path:
+            resolved = self.display_of(file, target_path)
+            if resolved is None:
+                self.error(file, ref_ptr, "ref-unresolved", f"$ref {ref!r} points outside the project")
+                return None
+            target_file = resolved
+        source = self.load(target_file)
+        if source is None:
+            self.error(file, ref_ptr, "ref-unresolved", f"$ref {ref!r}: file {target_file} not found or not valid YAML")
+            return None
+        target = resolve_pointer(source.data, fragment)
+        if target is _MISSING:
+            self.error(file, ref_ptr, "ref-unresolved", f"$ref {ref!r} does not resolve: nothing at {fragment or '/'} in {target_file}")
+            return None
+        siblings = {k: v for k, v in node.items() if k != "$ref"}
+        if target_file == self.root.display:
+            if not siblings:
+                return None  # a local ref of the root file stays as it is
+            new_ref = "#" + fragment
+        else:
+            parts = split_pointer(fragment)
+            if len(parts) == 3 and parts[0] == "components":
+                new_ref = self.hoist(target_file, fragment, parts[1], parts[2], target)
+            else:
+                key = (target_file, fragment)
+                if key in self.inlining:
+                    self.error(file, ref_ptr, "ref-cycle", f"$ref {ref!r} inlines itself; move the target under components/ to make it recursive")
+                    return None
+                self.inlining.add(key)
+                self.origins[dst] = (target_file, fragment)
+                inlined = self.walk(target, target_file, fragment, dst)
+                self.inlining.discard(key)
+                if isinstance(inlined, dict):
+                    inlined = {**inlined, **{k: self.walk(v, file, join_pointer(src, k), join_pointer(dst, k)) for k, v in siblings.items()}}
+                return inlined
+        out: dict[str, Any] = {"$ref": new_ref}
+        for k, v in siblings.items():
+            out[k] = self.walk(v, file, join_pointer(src, k), join_pointer(dst, k))
+        return out
+
+    def hoist(self, file: str, fragment: str, kind: str, name: str, target: Any) -> str:
+        key = (file, fragment)
+        if key in self.hoisted:
+            return self.hoisted[key]
+        components = self.document.setdefault("components", {})
+        if not isinstance(components, dict):
+            components = self.document["components"] = {}
+        root_components = self.root.data.get("components") if isinstance(self.root.data, dict) else None
+        taken = set(components.get(kind) or {}) | set((root_components or {}).get(kind) or {})
+        taken |= {ref.rsplit("/", 1)[1] for (f, p), ref in self.hoisted.items() if ref.startswith(f"#/components/{kind}/")}
+        final = name
+        n = 2
+        while final in taken:
+            final = f"{name}{n}"
+            n += 1
+        new_ref = f"#/components/{kind}/{final}"
+        self.hoisted[key] = new_ref
+        dst = join_pointer("/components", kind, final)
+        self.origins[dst] = (file, fragment)
+        section = components.setdefault(kind, {})
+        section[final] = None  # reserve the slot before walking: recursion sees the name
+        section[final] = self.walk(target, file, fragment, dst)
+        return new_ref
+
+
+def bundle(project: Path, root: SourceFile) -> tuple[Bundle, list[Diagnostic]]:
+    bundler = _Bundler(project, root)
+    document = bundler.run()
+    # components hoisted while walking the root's own components end up merged here
+    result = Bundle(document=document, files=bundler.files, root=root.display, origins=bundler.origins)
+    return result, bundler.diags

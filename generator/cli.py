@@ -1,0 +1,155 @@
+"""The specgen command line. Exit codes: 0 ok, 1 contract errors or drift, 2 usage errors."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from .diagnostics import format_diagnostics
+
+project_option = click.option(
+    "--project",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Project directory (holding specs/, generated/, custom/).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """specgen: compile OpenAPI contracts into an owner-scoped FastAPI + SQLModel backend."""
+
+
+def _report(result_diags: list, fmt: str) -> None:  # type: ignore[type-arg]
+    if fmt == "json":
+        click.echo(format_diagnostics(result_diags, "json"))
+    elif result_diags:
+        click.echo(format_diagnostics(result_diags, "text"), err=True)
+
+
+@main.command()
+@project_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def validate(project: Path, fmt: str) -> None:
+    """Check the contracts; report every problem as file:line:col."""
+    from .pipeline import check_contracts
+
+    _, result = check_contracts(project)
+    _report(result.diagnostics, fmt)
+    if not result.ok:
+        if fmt == "text":
+            click.echo(f"{len(result.diagnostics)} problem(s) found.", err=True)
+        sys.exit(1)
+    if fmt == "text":
+        click.echo("Contracts are valid.")
+
+
+@main.command()
+@project_option
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 when generated/ is out of date.")
+def generate(project: Path, check: bool) -> None:
+    """Validate, then (re)write generated/."""
+    from .emit import EmitError
+    from .pipeline import generate as run
+
+    started = time.perf_counter()
+    try:
+        result = run(project, check=check)
+    except EmitError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    _report(result.diagnostics, "text")
+    if not result.ok:
+        click.echo(f"{len(result.diagnostics)} problem(s) found; generated/ left unchanged.", err=True)
+        sys.exit(1)
+    if check:
+        if result.changed:
+            click.echo("generated/ is out of date; run `specgen generate`:", err=True)
+            for path in result.changed:
+                click.echo(f"  generated/{path}", err=True)
+            sys.exit(1)
+        click.echo("generated/ is up to date.")
+        return
+    elapsed = time.perf_counter() - started
+    if result.changed:
+        click.echo(f"generated/: {len(result.changed)} file(s) updated in {elapsed:.2f}s.")
+    else:
+        click.echo(f"generated/ is up to date ({elapsed:.2f}s).")
+
+
+@main.command()
+@project_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option("--reload", is_flag=True, help="Restart when generated/ or custom/ change.")
+def serve(project: Path, host: str, port: int, workers: int, reload: bool) -> None:
+    """Serve the generated app with its custom overrides under uvicorn."""
+    import uvicorn
+
+    from .runtime.config import ConfigError
+    from .runtime.overrides import OverrideMismatch
+    from .runtime.server import PROJECT_ENV, load_app
+
+    project = project.resolve()
+    os.environ[PROJECT_ENV] = str(project)
+    try:
+        load_app(project)  # fail here, with a clear message, rather than inside a worker
+    except (ConfigError, OverrideMismatch) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except ModuleNotFoundError as exc:
+        click.echo(f"error: cannot import {exc.name}: run `specgen generate` first", err=True)
+        sys.exit(1)
+    uvicorn.run(
+        "generator.runtime.server:create",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers if not reload else None,
+        reload=reload,
+        reload_dirs=[str(project / "generated"), str(project / "custom")] if reload else None,
+        app_dir=str(project),
+    )
+
+
+@main.command()
+@project_option
+@click.option("--sub", required=True, help="The user id (the `sub` claim).")
+@click.option("--ttl", default=3600, show_default=True, type=click.IntRange(1, 10 * 365 * 86400), help="Seconds until expiry.")
+@click.option("--claim", "claims", multiple=True, metavar="KEY=VALUE", help="An extra claim (repeatable).")
+def token(project: Path, sub: str, ttl: int, claims: tuple[str, ...]) -> None:
+    """Print a development JWT signed with the configured HS secret."""
+    import jwt
+
+    from .runtime.config import HS_ALGORITHMS, ConfigError, load_settings
+
+    try:
+        settings = load_settings(project.resolve())
+    except ConfigError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    if settings.jwt_secret is None or settings.jwt_algorithms[0] not in HS_ALGORITHMS:
+        click.echo("error: specgen token signs with JWT_SECRET; this deployment uses asymmetric keys", err=True)
+        sys.exit(1)
+    now = int(time.time())
+    payload: dict[str, object] = {"sub": sub, "iat": now, "exp": now + ttl}
+    if settings.jwt_issuer:
+        payload["iss"] = settings.jwt_issuer
+    if settings.jwt_audience:
+        payload["aud"] = settings.jwt_audience
+    for item in claims:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--claim")
+        payload[key] = value
+    click.echo(jwt.encode(payload, settings.jwt_secret, algorithm=settings.jwt_algorithms[0]))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

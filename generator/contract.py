@@ -1,0 +1,77 @@
+"""Find and load a project's contracts: specs/api (bundled) and specs/database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .bundle import Bundle, bundle
+from .diagnostics import Diagnostic
+from .loader import SourceFile, load_yaml
+
+API_DIR = "specs/api"
+DATABASE_DIR = "specs/database"
+FEATURE_DIR = "specs/feature"
+
+
+@dataclass
+class Contract:
+    project: Path
+    api: Bundle
+    database: list[SourceFile] = field(default_factory=list)
+
+    @property
+    def document(self) -> dict[str, Any]:
+        return self.api.document
+
+    def locate(self, file: str, pointer: str) -> tuple[int, int]:
+        for source in self.database:
+            if source.display == file:
+                return source.locate(pointer)
+        return self.api.locate(file, pointer)
+
+
+def _yaml_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        return []
+    return sorted(p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def find_root(project: Path) -> tuple[Path | None, list[Diagnostic]]:
+    """The root contract: specs/api/openapi.yaml, else the one file with an `openapi` key."""
+    api_dir = project / API_DIR
+    for name in ("openapi.yaml", "openapi.yml"):
+        if (api_dir / name).is_file():
+            return api_dir / name, []
+    candidates = []
+    for path in _yaml_files(api_dir):
+        head = path.read_text(encoding="utf-8", errors="replace")[:4096]
+        if any(line.startswith("openapi:") for line in head.splitlines()):
+            candidates.append(path)
+    if len(candidates) == 1:
+        return candidates[0], []
+    if not candidates:
+        return None, [Diagnostic(API_DIR, "", "contract-missing", "no OpenAPI contract found: add specs/api/openapi.yaml")]
+    names = ", ".join(p.relative_to(project).as_posix() for p in candidates)
+    return None, [Diagnostic(API_DIR, "", "contract-ambiguous", f"several root contracts ({names}); name the root openapi.yaml")]
+
+
+def load_contract(project: Path) -> tuple[Contract | None, list[Diagnostic]]:
+    root_path, diags = find_root(project)
+    if root_path is None:
+        return None, diags
+    display = root_path.relative_to(project).as_posix()
+    root, diags = load_yaml(root_path, display)
+    if root is None:
+        return None, diags
+    if not isinstance(root.data, dict):
+        return None, [Diagnostic(display, "", "openapi-invalid", "the contract must be a YAML mapping", line=1, col=1)]
+    api, diags = bundle(project, root)
+    contract = Contract(project=project, api=api)
+    for path in _yaml_files(project / DATABASE_DIR):
+        source, more = load_yaml(path, path.relative_to(project).as_posix())
+        diags += more
+        if source is not None:
+            contract.database.append(source)
+    return contract, diags

@@ -1,0 +1,132 @@
+"""The intermediate representation: what the templates render.
+
+Frozen dataclasses with every name resolved. Each node carries the file and
+JSON pointer it was compiled from, so later stages can still point at the
+designer's source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Source:
+    file: str
+    pointer: str
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    sa_type: str  # SQLAlchemy type expression, rendered as is
+    py_type: str  # annotation on the table model
+    nullable: bool
+    primary_key: bool = False
+    autoincrement: bool = False
+    index: bool = False
+    foreign_key: str | None = None  # "table.column"
+    on_delete: str | None = None
+    server_default: str | None = None
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    column: str
+    target_resource: str
+    target_table: str
+    target_column: str
+    on_delete: str | None
+    target_owner_scoped: bool
+
+
+@dataclass(frozen=True)
+class Resource:
+    name: str  # the schema name in the contract, e.g. "Task"
+    table_name: str
+    class_name: str  # table model class, e.g. "TaskTable"
+    attr_name: str  # e.g. "tasks": its attribute on the data access object
+    columns: tuple[Column, ...]
+    primary_key: str
+    owner_field: str | None
+    owner_claim: str
+    indexes: tuple[Index, ...]
+    uniques: tuple[Index, ...]
+    foreign_keys: tuple[ForeignKey, ...]
+    created_field: str | None
+    updated_field: str | None
+    read_only: tuple[str, ...]
+    not_nullable_writable: tuple[str, ...]
+    create_model: str
+    update_model: str
+    public_model: str
+    source: Source
+
+    @property
+    def singleton(self) -> bool:
+        return self.owner_field is not None and self.primary_key == self.owner_field
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str  # as in the contract
+    py_name: str
+    location: str  # path | query | header | cookie
+    annotation: str  # Python type, without Annotated constraints
+    constraints: tuple[tuple[str, str], ...]  # keyword=value pairs for Path/Query
+    required: bool
+    default: str | None  # Python literal
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    func_name: str
+    method: str
+    path: str  # FastAPI path, relative to the mount path
+    kind: str  # list | create | get | update | replace | delete | get_own | put_own | delete_own | custom
+    group: str
+    resource: str | None
+    parameters: tuple[Parameter, ...]
+    body_model: str | None
+    body_required: bool
+    response_model: str | None
+    status_code: int
+    filters: tuple[str, ...]  # query parameters that filter a list by a column of the same name
+    envelope_fields: tuple[str, ...]  # of a list response: which of items/total/limit/offset it has
+    summary: str | None
+    source: Source
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str  # module name
+    class_prefix: str  # e.g. "Tasks"
+    operations: tuple[Operation, ...]
+    resources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Project:
+    title: str
+    spec_file: str
+    database_file: str | None
+    mount_path: str
+    resources: tuple[Resource, ...]
+    groups: tuple[Group, ...]
+    model_schemas: dict[str, Any] = field(hash=False, compare=False)  # schemas for datamodel-code-generator
+    served_contract: dict[str, Any] = field(hash=False, compare=False)
+    owner_fields: tuple[str, ...] = ()
+    read_only_fields: tuple[str, ...] = ()
+
+    def resource(self, name: str) -> Resource:
+        return next(r for r in self.resources if r.name == name)

@@ -1,0 +1,102 @@
+"""Load contract files: YAML parsed with libyaml, positions found on demand.
+
+Parsing is done once with the C loader into plain Python data. When a
+diagnostic must be shown, the file is composed again into a node tree that
+keeps marks, and the JSON pointer is walked down that tree to a line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .diagnostics import Diagnostic, split_pointer
+
+try:  # libyaml is an order of magnitude faster; fall back for odd builds
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _Loader = yaml.SafeLoader
+
+
+class _UniqueKeyLoader(_Loader):  # type: ignore[misc,valid-type]
+    """A YAML mapping with the same key twice is a contract error, not last-wins."""
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+@dataclass
+class SourceFile:
+    path: Path
+    display: str  # path relative to the project, as shown in diagnostics
+    text: str
+    data: Any
+    _nodes: yaml.Node | None = field(default=None, repr=False)
+
+    def locate(self, pointer: str) -> tuple[int, int]:
+        """Line and column (1-based) of the deepest node the pointer reaches."""
+        if self._nodes is None:
+            try:
+                self._nodes = yaml.compose(self.text, Loader=_Loader)
+            except yaml.YAMLError:
+                return (1, 1)
+        node = self._nodes
+        if node is None:
+            return (1, 1)
+        best = node.start_mark
+        for token in split_pointer(pointer):
+            child = None
+            if isinstance(node, yaml.MappingNode):
+                for key_node, value_node in node.value:
+                    if str(key_node.value) == token:
+                        child = value_node
+                        best = key_node.start_mark
+                        break
+            elif isinstance(node, yaml.SequenceNode) and token.isdigit() and int(token) < len(node.value):
+                child = node.value[int(token)]
+                best = child.start_mark
+            if child is None:
+                break
+            node = child
+        return (best.line + 1, best.column + 1)
+
+
+def load_yaml(path: Path, display: str) -> tuple[SourceFile | None, list[Diagnostic]]:
+    """Read and parse one YAML file; problems come back as diagnostics."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, [Diagnostic(display, "", "file-missing", "file not found")]
+    except OSError as exc:
+        return None, [Diagnostic(display, "", "file-unreadable", f"cannot read file: {exc.strerror}")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [Diagnostic(display, "", "yaml-syntax", f"file is not UTF-8 (byte {exc.start})", line=1, col=1)]
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or "invalid YAML"
+        if exc.context:
+            problem = f"{exc.context}: {problem}"
+        return None, [Diagnostic(display, "", "yaml-syntax", problem, line=line, col=col)]
+    except (yaml.YAMLError, RecursionError, ValueError) as exc:
+        return None, [Diagnostic(display, "", "yaml-syntax", f"invalid YAML: {type(exc).__name__}", line=1, col=1)]
+    return SourceFile(path=path, display=display, text=text, data=data), []

@@ -1,0 +1,81 @@
+"""Assembling a FastAPI app from generated routers and runtime parts."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from sqlalchemy import MetaData
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from .auth import BearerAuthMiddleware, BodyLimitMiddleware, TokenVerifier
+from .config import Settings
+from .db import make_engine
+from .problems import allow_table, install_problem_handlers
+
+
+def build_app(
+    *,
+    title: str,
+    settings: Settings,
+    mount_path: str,
+    contract_file: Path,
+    routers: Sequence[APIRouter],
+    metadata: MetaData,
+    owner_claims: tuple[str, ...],
+    owner_fields: tuple[str, ...],
+    read_only_fields: tuple[str, ...],
+) -> FastAPI:
+    verifier = TokenVerifier(settings)  # fails fast on a bad key, before serving
+    contract = contract_file.read_bytes()  # the designer's contract, served as written
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        if settings.create_tables:
+            metadata.create_all(engine)
+        app.state.engine = engine
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(title=title, lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
+    for router in routers:
+        app.include_router(router, prefix=mount_path)
+    declared = [(mount_path + r.path, set(r.methods)) for router in routers for r in router.routes if isinstance(r, APIRoute)]
+    declared += [(path, {"GET", "HEAD"}) for path in ("/health", "/openapi.json", "/docs")]
+    install_problem_handlers(app, owner_fields, read_only_fields, allow_table(declared))
+
+    @app.get("/health", include_in_schema=False)
+    def health() -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi() -> Response:
+        return Response(contract, media_type="application/json")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title=f"{title} - docs")
+
+    # Outermost first: authentication runs before the body limit, the router and any session.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_credentials=False,
+            allow_methods=["*"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+    app.add_middleware(BearerAuthMiddleware, verifier=verifier, mount_path=mount_path, owner_claims=owner_claims)
+    return app
+
+

@@ -1,0 +1,171 @@
+"""Bearer JWT verification, done in ASGI middleware before routing.
+
+Because it runs before the router, the body parser and any database session,
+a request without a valid token learns nothing: not whether the route exists,
+not what its body should look like (RFC 6750 headers on every 401).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import jwt
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .config import HS_ALGORITHMS, Settings
+from .problems import problem_body
+
+PROBLEM_HEADERS = [(b"content-type", b"application/problem+json"), (b"cache-control", b"no-store")]
+
+
+@dataclass(frozen=True)
+class User:
+    """The verified caller: `id` is the owner value (the configured claim), `claims` the whole token."""
+
+    id: str
+    claims: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+class InvalidToken(Exception):
+    pass
+
+
+class TokenVerifier:
+    def __init__(self, settings: Settings) -> None:
+        self.algorithms = list(settings.jwt_algorithms)
+        self.key: Any = settings.jwt_secret if settings.jwt_algorithms[0] in HS_ALGORITHMS else settings.jwt_public_key
+        self.issuer = settings.jwt_issuer
+        self.audience = settings.jwt_audience
+        self.leeway = settings.jwt_leeway
+        self.options = {"require": ["exp", "sub"], "verify_aud": self.audience is not None}
+
+    def verify(self, token: str) -> dict[str, Any]:
+        try:
+            claims = jwt.decode(
+                token,
+                self.key,
+                algorithms=self.algorithms,  # from configuration, never from the token
+                options=self.options,  # type: ignore[arg-type]
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=self.leeway,
+            )
+        except (jwt.PyJWTError, ValueError, TypeError) as exc:
+            raise InvalidToken(type(exc).__name__) from None
+        sub = claims.get("sub")
+        if not isinstance(sub, str) or not sub.strip():
+            raise InvalidToken("sub")
+        return claims
+
+
+def _unauthorized(error: bool, detail: str) -> tuple[list[tuple[bytes, bytes]], bytes]:
+    challenge = b'Bearer error="invalid_token"' if error else b"Bearer"
+    return [*PROBLEM_HEADERS, (b"www-authenticate", challenge)], problem_body(401, detail)
+
+
+class BearerAuthMiddleware:
+    """Authenticates every request under `mount_path`; marks authenticated responses no-store."""
+
+    def __init__(self, app: ASGIApp, verifier: TokenVerifier, mount_path: str, owner_claims: tuple[str, ...] = ("sub",)) -> None:
+        self.app = app
+        self.verifier = verifier
+        self.mount = mount_path.rstrip("/")
+        self.prefix = self.mount + "/"
+        self.owner_claims = owner_claims
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not (scope["path"] == self.mount or scope["path"].startswith(self.prefix) or not self.mount):
+            await self.app(scope, receive, send)
+            return
+        auth = [v for k, v in scope["headers"] if k == b"authorization"]
+        failure = self._authenticate(scope, auth)
+        if failure is not None:
+            headers, body = failure
+            await send({"type": "http.response.start", "status": 401, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+
+        async def send_no_store(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [h for h in message.get("headers", []) if h[0].lower() != b"cache-control"]
+                message["headers"] = [*headers, (b"cache-control", b"no-store")]
+            await send(message)
+
+        await self.app(scope, receive, send_no_store)
+
+    def _authenticate(self, scope: Scope, auth: list[bytes]) -> tuple[list[tuple[bytes, bytes]], bytes] | None:
+        if not auth:
+            return _unauthorized(False, "A bearer token is required")
+        if len(auth) > 1:
+            return _unauthorized(True, "Send exactly one Authorization header")
+        scheme, _, token = auth[0].decode("latin-1").strip().partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            return _unauthorized(False if not auth[0].strip() else True, "Use the Bearer scheme with a JWT")
+        try:
+            claims = self.verifier.verify(token)
+        except InvalidToken:
+            return _unauthorized(True, "The token is invalid or expired")
+        owner_ids = {}
+        for claim in self.owner_claims:
+            value = claims.get(claim)
+            if not isinstance(value, (str, int)) or isinstance(value, bool) or str(value) == "":
+                return _unauthorized(True, f"The token lacks the {claim} claim")
+            owner_ids[claim] = str(value)
+        scope.setdefault("state", {})["user"] = User(id=claims["sub"], claims=claims)
+        scope["state"]["owner_ids"] = owner_ids
+        return None
+
+
+class BodyLimitMiddleware:
+    """413 for bodies over the limit, whether Content-Length says so or chunks add up to it."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for key, value in scope["headers"]:
+            if key == b"content-length":
+                if not value.isdigit() or int(value) > self.max_bytes:
+                    await _send_problem(send, 413 if value.isdigit() else 400, "The request body is too large" if value.isdigit() else "Invalid Content-Length")
+                    return
+        received = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    # FastAPI turns errors while reading the body into a 400; the flag lets the
+                    # problem handler answer 413 instead.
+                    scope.setdefault("state", {})["body_too_large"] = True
+                    raise _BodyTooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _BodyTooLarge:
+            if not started:
+                await _send_problem(send, 413, "The request body is too large")
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _send_problem(send: Send, status: int, detail: str) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": PROBLEM_HEADERS})
+    await send({"type": "http.response.body", "body": problem_body(status, detail)})

@@ -1,0 +1,92 @@
+"""Runtime settings, read once from the environment and the project's .env file."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+HS_ALGORITHMS = ("HS256", "HS384", "HS512")
+ASYMMETRIC_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
+MIN_HS_SECRET_BYTES = 32
+
+
+class ConfigError(Exception):
+    """The server cannot start with this configuration; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    project_dir: Path
+    database_url: str
+    jwt_secret: str | None
+    jwt_public_key: str | None
+    jwt_algorithms: tuple[str, ...]
+    jwt_issuer: str | None
+    jwt_audience: str | None
+    jwt_leeway: float
+    max_body_bytes: int
+    create_tables: bool
+    cors_origins: tuple[str, ...]
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines; quotes stripped; comments and blank lines skipped."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+def load_settings(project_dir: Path, environ: dict[str, str] | None = None) -> Settings:
+    env = {**read_dotenv(project_dir / ".env"), **(os.environ if environ is None else environ)}
+
+    def get(key: str) -> str | None:
+        value = env.get(key)
+        return value if value not in (None, "") else None
+
+    algorithms = tuple(a.strip() for a in (get("JWT_ALGORITHMS") or "HS256").split(",") if a.strip())
+    unknown = [a for a in algorithms if a not in HS_ALGORITHMS + ASYMMETRIC_ALGORITHMS]
+    if unknown or not algorithms:
+        raise ConfigError(f"JWT_ALGORITHMS: unsupported algorithm(s) {', '.join(unknown) or '(none)'}")
+    symmetric = [a for a in algorithms if a in HS_ALGORITHMS]
+    if symmetric and len(symmetric) != len(algorithms):
+        raise ConfigError("JWT_ALGORITHMS mixes HS* with asymmetric algorithms: use one family per deployment")
+    secret, public_key = get("JWT_SECRET"), get("JWT_PUBLIC_KEY")
+    if symmetric:
+        if secret is None:
+            raise ConfigError("JWT_SECRET is not set: the server refuses to start without a key (make run writes a development one to .env)")
+        if len(secret.encode()) < MIN_HS_SECRET_BYTES:
+            raise ConfigError(f"JWT_SECRET is shorter than {MIN_HS_SECRET_BYTES} bytes: use a random secret, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`")
+    elif public_key is None:
+        raise ConfigError("JWT_PUBLIC_KEY is not set: asymmetric JWT_ALGORITHMS need a PEM public key")
+    if public_key is not None and public_key.startswith("@"):
+        public_key = Path(public_key[1:]).read_text(encoding="utf-8")
+    try:
+        leeway = float(get("JWT_LEEWAY") or 0)
+        max_body = int(get("MAX_BODY_BYTES") or 1024 * 1024)
+    except ValueError as exc:
+        raise ConfigError(f"JWT_LEEWAY and MAX_BODY_BYTES must be numbers ({exc})") from None
+    database_url = get("DATABASE_URL") or f"sqlite:///{(project_dir / 'app.db').as_posix()}"
+    return Settings(
+        project_dir=project_dir,
+        database_url=database_url,
+        jwt_secret=secret if symmetric else None,
+        jwt_public_key=public_key if not symmetric else None,
+        jwt_algorithms=algorithms,
+        jwt_issuer=get("JWT_ISSUER"),
+        jwt_audience=get("JWT_AUDIENCE"),
+        jwt_leeway=leeway,
+        max_body_bytes=max_body,
+        create_tables=(get("SPECGEN_CREATE_TABLES") or "1") not in ("0", "false", "no"),
+        cors_origins=tuple(o.strip() for o in (get("CORS_ORIGINS") or "").split(",") if o.strip()),
+    )

@@ -1,0 +1,32 @@
+"""What a handler receives: the verified caller and owner-scoped data access."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Generic, TypeVar
+
+from fastapi import Depends, Request
+
+from .auth import User
+
+D = TypeVar("D")
+
+
+@dataclass(frozen=True)
+class RequestContext(Generic[D]):
+    user: User
+    data: D
+
+
+def current_user(request: Request) -> User:
+    """The user the auth middleware verified; there is no other source of identity."""
+    user: User = request.state.user
+    return user
+
+
+def owner_ids(request: Request) -> dict[str, str]:
+    ids: dict[str, str] = request.state.owner_ids
+    return ids
+
+
+CurrentUser = Annotated[User, Depends(current_user)]

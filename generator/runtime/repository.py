@@ -1,0 +1,228 @@
+"""Owner-scoped data access: the only way generated and custom code reach a table.
+
+Every statement a repository builds carries the owner filter, so "another
+user's row" and "no row" are the same thing to every caller: NotFound.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import func, select
+from sqlmodel import Session, SQLModel
+
+from .db import utcnow
+from .problems import Conflict, NotFound, ServiceUnavailable, Unprocessable
+
+T = TypeVar("T", bound=SQLModel)
+P = TypeVar("P", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class ForeignKeyMeta:
+    column: str
+    target: type[SQLModel]
+    target_column: str
+    target_owner_field: str | None  # set when the target is owner-scoped: the row must be the caller's
+    target_name: str
+
+
+@dataclass(frozen=True)
+class TableMeta(Generic[T, P]):
+    name: str
+    table: type[T]
+    public: type[P]
+    primary_key: str
+    owner_field: str | None
+    owner_claim: str
+    created_field: str | None
+    updated_field: str | None
+    not_nullable: tuple[str, ...]
+    uniques: tuple[tuple[str, tuple[str, ...]], ...]
+    foreign_keys: tuple[ForeignKeyMeta, ...]
+
+
+class Repository(Generic[T, P]):
+    """Reads and writes of one table on behalf of one caller."""
+
+    def __init__(self, session: Session, meta: TableMeta[T, P], owner_id: str | None) -> None:
+        if meta.owner_field is not None and not owner_id:
+            raise ValueError("an owner-scoped repository needs the caller's id")
+        self.session = session
+        self.meta = meta
+        self.owner_id = owner_id
+        self.table = meta.table
+        self._pk = getattr(meta.table, meta.primary_key)
+
+    # -- statements: every one goes through _scoped --------------------------------
+    def _scoped(self, stmt: Any) -> Any:
+        if self.meta.owner_field is not None:
+            stmt = stmt.where(getattr(self.table, self.meta.owner_field) == self.owner_id)
+        return stmt
+
+    def _public(self, row: T) -> P:
+        return self.meta.public.model_validate(row, from_attributes=True)
+
+    def _row(self, key: Any) -> T:
+        row = self.session.execute(self._scoped(select(self.table).where(self._pk == key))).scalar_one_or_none()
+        if row is None:
+            raise NotFound(f"No {self.meta.name} with this id")
+        return row
+
+    # -- reads ------------------------------------------------------------------------
+    def get(self, key: Any) -> P:
+        with _database_errors(self.session, self.meta):
+            return self._public(self._row(key))
+
+    def list(self, *, limit: int, offset: int, filters: Mapping[str, Any] | None = None) -> tuple[list[P], int]:
+        """A page in primary-key order, and the number of rows the filters match."""
+        conditions = [getattr(self.table, k) == v for k, v in (filters or {}).items() if v is not None]
+        with _database_errors(self.session, self.meta):
+            rows = self.session.execute(
+                self._scoped(select(self.table).where(*conditions)).order_by(self._pk).limit(limit).offset(offset)
+            ).scalars()
+            items = [self._public(r) for r in rows]
+            total = self.session.execute(self._scoped(select(func.count()).select_from(self.table).where(*conditions))).scalar_one()
+        return items, int(total)
+
+    def find_own(self) -> P:
+        """The caller's row of a one-per-user resource."""
+        with _database_errors(self.session, self.meta):
+            row = self.session.execute(self._scoped(select(self.table))).scalar_one_or_none()
+            if row is None:
+                raise NotFound(f"No {self.meta.name} yet")
+            return self._public(row)
+
+    # -- writes -----------------------------------------------------------------------
+    def create(self, values: Mapping[str, Any]) -> P:
+        values = dict(values)
+        with _database_errors(self.session, self.meta):
+            self._check_references(values)
+            now = utcnow()
+            if self.meta.owner_field is not None:
+                values[self.meta.owner_field] = self.owner_id
+            for stamp in (self.meta.created_field, self.meta.updated_field):
+                if stamp:
+                    values[stamp] = now
+            row = self.table(**values)
+            self.session.add(row)
+            self.session.commit()
+            return self._public(row)
+
+    def update(self, key: Any, values: Mapping[str, Any]) -> P:
+        values = dict(values)
+        self._check_not_null(values)
+        with _database_errors(self.session, self.meta):
+            row = self._row(key)
+            self._check_references(values)
+            for name, value in values.items():
+                setattr(row, name, value)
+            if self.meta.updated_field:
+                setattr(row, self.meta.updated_field, utcnow())
+            self.session.commit()
+            return self._public(row)
+
+    def put_own(self, values: Mapping[str, Any]) -> P:
+        """Create or replace the caller's row of a one-per-user resource."""
+        values = dict(values)
+        with _database_errors(self.session, self.meta):
+            self._check_references(values)
+            row = self.session.execute(self._scoped(select(self.table))).scalar_one_or_none()
+            now = utcnow()
+            if row is None:
+                if self.meta.owner_field is not None:
+                    values[self.meta.owner_field] = self.owner_id
+                if self.meta.created_field:
+                    values[self.meta.created_field] = now
+                if self.meta.updated_field:
+                    values[self.meta.updated_field] = now
+                row = self.table(**values)
+                self.session.add(row)
+            else:
+                for name, value in values.items():
+                    setattr(row, name, value)
+                if self.meta.updated_field:
+                    setattr(row, self.meta.updated_field, now)
+            self.session.commit()
+            return self._public(row)
+
+    def delete(self, key: Any) -> None:
+        with _database_errors(self.session, self.meta):
+            self.session.delete(self._row(key))
+            self.session.commit()
+
+    def delete_own(self) -> None:
+        with _database_errors(self.session, self.meta):
+            row = self.session.execute(self._scoped(select(self.table))).scalar_one_or_none()
+            if row is None:
+                raise NotFound(f"No {self.meta.name} yet")
+            self.session.delete(row)
+            self.session.commit()
+
+    # -- rules ------------------------------------------------------------------------
+    def _check_not_null(self, values: Mapping[str, Any]) -> None:
+        nulls = [k for k in self.meta.not_nullable if k in values and values[k] is None]
+        if nulls:
+            raise Unprocessable(
+                "Some fields cannot be null",
+                errors=[{"pointer": f"/body/{k}", "detail": "Input should not be null"} for k in nulls],
+            )
+
+    def _check_references(self, values: Mapping[str, Any]) -> None:
+        """A reference to an owner-scoped row must name one of the caller's rows."""
+        for fk in self.meta.foreign_keys:
+            value = values.get(fk.column)
+            if value is None:
+                continue
+            stmt = select(getattr(fk.target, fk.target_column)).where(getattr(fk.target, fk.target_column) == value)
+            if fk.target_owner_field is not None:
+                stmt = stmt.where(getattr(fk.target, fk.target_owner_field) == self.owner_id)
+            if self.session.execute(stmt.limit(1)).first() is None:
+                raise Unprocessable(
+                    f"{fk.column} does not name one of your {fk.target_name} rows",
+                    errors=[{"pointer": f"/body/{fk.column}", "detail": f"No {fk.target_name} with this id"}],
+                )
+
+
+class _database_errors:
+    """Database failures as problems: conflicts 409, bad values 422, outages 503."""
+
+    def __init__(self, session: Session, meta: TableMeta[Any, Any]) -> None:
+        self.session = session
+        self.meta = meta
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
+        if exc is None:
+            return False
+        if isinstance(exc, sa_exc.SQLAlchemyError) or isinstance(exc, OverflowError):
+            self.session.rollback()
+        if isinstance(exc, sa_exc.IntegrityError):
+            fields = _conflicting_fields(exc, self.meta)
+            if fields:
+                raise Conflict(
+                    f"Another {self.meta.name} already has this {', '.join(fields)}",
+                    errors=[{"pointer": f"/body/{f}", "detail": "Already taken"} for f in fields],
+                ) from None
+            raise Conflict(f"The {self.meta.name} conflicts with existing data") from None
+        if isinstance(exc, (sa_exc.DataError, OverflowError)):
+            raise Unprocessable("A value is out of range for its field") from None
+        if isinstance(exc, (sa_exc.OperationalError, sa_exc.TimeoutError, sa_exc.InterfaceError)):
+            raise ServiceUnavailable("The database is busy or unreachable; retry shortly") from None
+        return False
+
+
+def _conflicting_fields(exc: sa_exc.IntegrityError, meta: TableMeta[Any, Any]) -> Sequence[str]:
+    text = str(exc.orig)
+    diag = getattr(exc.orig, "diag", None)
+    constraint = getattr(diag, "constraint_name", None)
+    for name, columns in meta.uniques:
+        if constraint == name or all(f".{c}" in text for c in columns) or name in text:
+            return [c for c in columns if c != meta.owner_field]
+    return []

@@ -1,0 +1,41 @@
+"""The composition root: generated app + custom overrides + settings.
+
+`generated/` never imports `custom/`; this module, outside both, joins them.
+uvicorn imports `create` as a factory (so `--workers` and `--reload` work).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+
+from .config import load_settings
+from .overrides import check_services
+
+PROJECT_ENV = "SPECGEN_PROJECT"
+
+
+def load_app(project: Path, environ: dict[str, str] | None = None) -> FastAPI:
+    project = project.resolve()
+    if str(project) not in sys.path:
+        sys.path.insert(0, str(project))
+    settings = load_settings(project, environ)
+    generated = importlib.import_module("generated.app")
+    services: Any = None
+    if (project / "custom" / "__init__.py").is_file():
+        custom = importlib.import_module("custom")
+        register = getattr(custom, "services", None)
+        if register is not None:
+            services = register()
+            check_services(services, generated.OPERATION_IDS)
+    app: FastAPI = generated.create_app(settings=settings, services=services)
+    return app
+
+
+def create() -> FastAPI:
+    return load_app(Path(os.environ.get(PROJECT_ENV, ".")))

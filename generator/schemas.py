@@ -1,0 +1,126 @@
+"""Reading JSON Schemas inside a bundled contract: refs, types, nullability."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .bundle import _MISSING, resolve_pointer
+
+SCHEMA_PREFIX = "#/components/schemas/"
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+INT32_MIN = -(2**31)
+INT32_MAX = 2**31 - 1
+
+
+def deref(document: dict[str, Any], node: Any, limit: int = 32) -> Any:
+    """Follow local `$ref`s; siblings of a `$ref` override what it points at (3.1)."""
+    seen = 0
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#"):
+        target = resolve_pointer(document, node["$ref"][1:])
+        if target is _MISSING or seen >= limit:
+            return {}
+        siblings = {k: v for k, v in node.items() if k != "$ref"}
+        node = {**target, **siblings} if siblings and isinstance(target, dict) else target
+        seen += 1
+    return node
+
+
+def schema_ref_name(node: Any) -> str | None:
+    """`Task` for `{"$ref": "#/components/schemas/Task"}`, else None."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(SCHEMA_PREFIX):
+            return ref[len(SCHEMA_PREFIX) :]
+    return None
+
+
+@dataclass(frozen=True)
+class ScalarType:
+    kind: str  # string | integer | number | boolean | object | array | any
+    nullable: bool
+    format: str | None
+    enum: tuple[Any, ...] | None
+
+
+def scalar_type(document: dict[str, Any], schema: Any) -> ScalarType:
+    schema = deref(document, schema)
+    if not isinstance(schema, dict):
+        return ScalarType("any", True, None, None)
+    raw = schema.get("type")
+    nullable = bool(schema.get("nullable"))
+    types: list[str] = []
+    if isinstance(raw, list):
+        types = [t for t in raw if t != "null"]
+        nullable = nullable or "null" in raw
+    elif isinstance(raw, str):
+        types = [raw]
+    enum = schema.get("enum")
+    if "const" in schema and enum is None:
+        enum = [schema["const"]]
+    if isinstance(enum, list) and None in enum:
+        nullable = True
+        enum = [e for e in enum if e is not None]
+    if not types and isinstance(enum, list) and enum:
+        types = ["string" if all(isinstance(e, str) for e in enum) else "any"]
+    kind = types[0] if len(types) == 1 else "any"
+    return ScalarType(kind, nullable, schema.get("format"), tuple(enum) if isinstance(enum, list) else None)
+
+
+def py_literal(value: Any) -> str:
+    return repr(value)
+
+
+def python_annotation(document: dict[str, Any], schema: Any) -> str:
+    """A Python type for a parameter schema (parameters are scalars or arrays of them)."""
+    t = scalar_type(document, schema)
+    base: str
+    if t.enum and all(isinstance(e, (str, int)) and not isinstance(e, bool) for e in t.enum):
+        base = "Literal[" + ", ".join(py_literal(e) for e in t.enum) + "]"
+    elif t.kind == "integer":
+        base = "int"
+    elif t.kind == "number":
+        base = "float"
+    elif t.kind == "boolean":
+        base = "bool"
+    elif t.kind == "string":
+        base = {"date": "datetime.date", "date-time": "datetime.datetime", "uuid": "uuid.UUID"}.get(t.format or "", "str")
+    elif t.kind == "array":
+        items = deref(document, schema).get("items", {})
+        base = f"list[{python_annotation(document, items)}]"
+    else:
+        base = "str"
+    return base
+
+
+def numeric_constraints(document: dict[str, Any], schema: Any) -> list[tuple[str, str]]:
+    """ge/le/min_length/... keywords for FastAPI's Path and Query."""
+    schema = deref(document, schema)
+    if not isinstance(schema, dict):
+        return []
+    t = scalar_type(document, schema)
+    out: list[tuple[str, str]] = []
+    if t.kind in ("integer", "number"):
+        low, high = schema.get("minimum"), schema.get("maximum")
+        if isinstance(schema.get("exclusiveMinimum"), (int, float)) and not isinstance(schema.get("exclusiveMinimum"), bool):
+            out.append(("gt", repr(schema["exclusiveMinimum"])))
+        elif isinstance(low, (int, float)):
+            out.append(("ge", repr(low)))
+        elif t.kind == "integer":
+            out.append(("ge", repr(INT32_MIN if t.format == "int32" else INT64_MIN)))
+        if isinstance(schema.get("exclusiveMaximum"), (int, float)) and not isinstance(schema.get("exclusiveMaximum"), bool):
+            out.append(("lt", repr(schema["exclusiveMaximum"])))
+        elif isinstance(high, (int, float)):
+            out.append(("le", repr(high)))
+        elif t.kind == "integer":
+            # Beyond 64 bits no database column can hold the value: refuse it at the edge.
+            out.append(("le", repr(INT32_MAX if t.format == "int32" else INT64_MAX)))
+    if t.kind == "string":
+        if isinstance(schema.get("minLength"), int):
+            out.append(("min_length", repr(schema["minLength"])))
+        if isinstance(schema.get("maxLength"), int):
+            out.append(("max_length", repr(schema["maxLength"])))
+        if isinstance(schema.get("pattern"), str):
+            out.append(("pattern", repr(schema["pattern"])))
+    return out

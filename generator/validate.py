@@ -1,0 +1,327 @@
+"""Contract validation: openapi-spec-validator first, then the house rules.
+
+Every rule appends diagnostics and goes on, so one run reports every problem.
+Rule ids are stable: tests, docs and editors refer to them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .contract import Contract
+from .diagnostics import Diagnostic, join_pointer
+from .loader import SourceFile
+from .openapi import iter_operations, is_bearer, security_schemes
+from .schemas import deref, schema_ref_name
+
+OWNER_NAMES = ("owner_id", "user_id")
+DEFAULT_OWNER_FIELD = "owner_id"
+DEFAULT_OWNER_CLAIM = "sub"
+ON_DELETE = ("CASCADE", "SET NULL", "RESTRICT", "NO ACTION")
+TABLE_KEYS = {"table", "primary_key", "timestamps", "indexes", "unique", "foreign_keys"}
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class OwnerScope:
+    field: str
+    claim: str
+
+
+class Reporter:
+    def __init__(self, contract: Contract) -> None:
+        self.contract = contract
+        self.diags: list[Diagnostic] = []
+
+    def api(self, pointer: str, rule: str, message: str) -> None:
+        file, ptr = self.contract.api.source_of(pointer)
+        self.diags.append(Diagnostic(file, ptr, rule, message))
+
+    def at(self, file: str, pointer: str, rule: str, message: str) -> None:
+        self.diags.append(Diagnostic(file, pointer, rule, message))
+
+
+def parse_owner_scope(value: Any) -> OwnerScope | str:
+    """The x-owner-scoped value, or a message saying what is wrong with it."""
+    if value is True:
+        return OwnerScope(DEFAULT_OWNER_FIELD, DEFAULT_OWNER_CLAIM)
+    if isinstance(value, dict):
+        unknown = sorted(set(map(str, value)) - {"field", "claim"})
+        if unknown:
+            return f"x-owner-scoped: unknown key(s) {', '.join(unknown)} (allowed: field, claim)"
+        field = value.get("field", DEFAULT_OWNER_FIELD)
+        claim = value.get("claim", DEFAULT_OWNER_CLAIM)
+        if not isinstance(field, str) or not IDENTIFIER.match(field):
+            return "x-owner-scoped.field must be the name of a property"
+        if not isinstance(claim, str) or not claim:
+            return "x-owner-scoped.claim must be a JWT claim name"
+        return OwnerScope(field, claim)
+    return "x-owner-scoped must be true or a mapping {field: ..., claim: ...}"
+
+
+def component_schemas(document: dict[str, Any]) -> dict[str, Any]:
+    components = document.get("components")
+    schemas = components.get("schemas") if isinstance(components, dict) else None
+    return schemas if isinstance(schemas, dict) else {}
+
+
+def owner_scopes(document: dict[str, Any]) -> dict[str, OwnerScope]:
+    out = {}
+    for name, schema in component_schemas(document).items():
+        if isinstance(schema, dict) and "x-owner-scoped" in schema:
+            scope = parse_owner_scope(schema["x-owner-scoped"])
+            if isinstance(scope, OwnerScope):
+                out[name] = scope
+    return out
+
+
+def database_tables(contract: Contract) -> Iterator[tuple[SourceFile, str, Any, str]]:
+    for source in contract.database:
+        tables = source.data.get("tables") if isinstance(source.data, dict) else None
+        if isinstance(tables, dict):
+            for name, spec in tables.items():
+                yield source, str(name), spec, join_pointer("/tables", name)
+
+
+def validate(contract: Contract) -> list[Diagnostic]:
+    report = Reporter(contract)
+    doc = contract.document
+    _check_openapi(report, doc)
+    _check_mount_path(report, doc)
+    _check_operation_ids(report, doc)
+    _check_security(report, doc)
+    _check_path_parameters(report, doc)
+    _check_owner_scopes(report, doc)
+    _check_owner_not_accepted(report, doc)
+    _check_database(report, contract)
+    return report.diags
+
+
+def _check_openapi(report: Reporter, doc: dict[str, Any]) -> None:
+    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+
+    version = str(doc.get("openapi", ""))
+    if version.startswith("3.0"):
+        validator_cls: Any = OpenAPIV30SpecValidator
+    elif version.startswith("3.1"):
+        validator_cls = OpenAPIV31SpecValidator
+    else:
+        report.api("/openapi" if "openapi" in doc else "", "openapi-version", f"unsupported OpenAPI version {version or '(missing)'}: use 3.0.x or 3.1.x")
+        return
+    if _has_unresolved_local_refs(doc):
+        return  # already reported; the validator cannot walk a broken reference
+    # These two the validator reports without a location; our own rules say it better.
+    located_elsewhere = {"DuplicateOperationIDError", "UnresolvableParameterError"}
+    try:
+        for err in validator_cls(doc).iter_errors():
+            if type(err).__name__ in located_elsewhere:
+                continue
+            path = [str(p) for p in getattr(err, "absolute_path", getattr(err, "path", []))]
+            pointer = join_pointer("", *path)
+            report.api(pointer, "openapi-schema", _short(getattr(err, "message", str(err))))
+    except Exception as exc:  # noqa: BLE001 - a validator crash must become a diagnostic
+        report.api("", "openapi-schema", f"the contract could not be validated: {type(exc).__name__}")
+
+
+def _short(message: str, limit: int = 300) -> str:
+    message = " ".join(message.split())
+    return message if len(message) <= limit else message[: limit - 3] + "..."
+
+
+def _has_unresolved_local_refs(doc: Any) -> bool:
+    from .bundle import _MISSING, resolve_pointer
+
+    stack = [doc]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                if not ref.startswith("#") or resolve_pointer(doc, ref[1:]) is _MISSING:
+                    return True
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
+
+
+def _check_mount_path(report: Reporter, doc: dict[str, Any]) -> None:
+    servers = doc.get("servers")
+    if not isinstance(servers, list) or not servers:
+        return  # mounted at the root
+    url = servers[0].get("url") if isinstance(servers[0], dict) else None
+    if not isinstance(url, str) or not url.startswith("/") or "{" in url:
+        report.api("/servers/0/url", "mount-path", "servers[0].url is the mount path: a plain absolute path such as /backend")
+
+
+def _check_operation_ids(report: Reporter, doc: dict[str, Any]) -> None:
+    seen: dict[str, str] = {}
+    for op in iter_operations(doc):
+        op_id = op.node.get("operationId")
+        if not isinstance(op_id, str) or not op_id.strip():
+            report.api(op.pointer, "operation-id-missing", f"{op.method.upper()} {op.path} has no operationId; custom/ overrides operations by it")
+            continue
+        if op_id in seen:
+            report.api(join_pointer(op.pointer, "operationId"), "operation-id-duplicate", f"operationId {op_id!r} is also used by {seen[op_id]}")
+        else:
+            seen[op_id] = f"{op.method.upper()} {op.path}"
+
+
+def _check_security(report: Reporter, doc: dict[str, Any]) -> None:
+    schemes = security_schemes(doc)
+    bearer = {name for name, s in schemes.items() if is_bearer(s)}
+    if not bearer:
+        report.api("/components/securitySchemes" if schemes else "/components", "security-bearer-required", "the contract declares no bearer JWT scheme (type: http, scheme: bearer)")
+        return
+    root_security = doc.get("security")
+    for op in iter_operations(doc):
+        security = op.node.get("security", root_security)
+        where = join_pointer(op.pointer, "security") if "security" in op.node else op.pointer
+        if not isinstance(security, list) or not security:
+            report.api(where, "security-bearer-required", f"{op.method.upper()} {op.path} must require the bearer JWT ({', '.join(sorted(bearer))})")
+            continue
+        # every alternative must include the bearer scheme: an `{}` alternative means anonymous access
+        for requirement in security:
+            if not isinstance(requirement, dict) or not (set(requirement) & bearer):
+                report.api(where, "security-bearer-required", f"{op.method.upper()} {op.path} allows a security alternative without the bearer JWT")
+                break
+
+
+_TEMPLATE_PARAM = re.compile(r"{([^}/]+)}")
+
+
+def _check_path_parameters(report: Reporter, doc: dict[str, Any]) -> None:
+    for op in iter_operations(doc):
+        in_template = _TEMPLATE_PARAM.findall(op.path)
+        declared = {p["name"]: ptr for p, ptr in op.parameters(doc) if p.get("in") == "path"}
+        for name in in_template:
+            if name not in declared:
+                report.api(op.pointer, "path-param-undeclared", f"{op.method.upper()} {op.path}: path parameter {{{name}}} is not declared in parameters")
+        for name, ptr in declared.items():
+            if name not in in_template:
+                report.api(ptr, "path-param-unused", f"{op.method.upper()} {op.path}: path parameter {name!r} does not appear in the path")
+
+
+def _check_owner_scopes(report: Reporter, doc: dict[str, Any]) -> None:
+    for name, schema in component_schemas(doc).items():
+        if not isinstance(schema, dict) or "x-owner-scoped" not in schema:
+            continue
+        pointer = join_pointer("/components/schemas", name, "x-owner-scoped")
+        scope = parse_owner_scope(schema["x-owner-scoped"])
+        if isinstance(scope, str):
+            report.api(pointer, "owner-scope-invalid", scope)
+            continue
+        props = schema.get("properties")
+        if not isinstance(props, dict) or scope.field not in props:
+            report.api(pointer, "owner-scope-field", f"x-owner-scoped names field {scope.field!r}, which {name} does not have")
+            continue
+        owner = deref(doc, props[scope.field])
+        if not isinstance(owner, dict) or owner.get("readOnly") is not True:
+            report.api(join_pointer("/components/schemas", name, "properties", scope.field), "owner-scope-field", f"owner field {name}.{scope.field} must be readOnly: the server sets it from the token")
+
+
+def _check_owner_not_accepted(report: Reporter, doc: dict[str, Any]) -> None:
+    owner_names = set(OWNER_NAMES) | {s.field for s in owner_scopes(doc).values()}
+    for op in iter_operations(doc):
+        for param, ptr in op.parameters(doc):
+            if param.get("name") in owner_names:
+                report.api(join_pointer(ptr, "name"), "owner-field-exposed", f"{op.method.upper()} {op.path} takes parameter {param['name']!r}: the caller's identity comes only from the token")
+        body = op.json_body(doc)
+        if body is None:
+            continue
+        schema, _, ptr = body
+        for prop, prop_ptr in _writable_properties(doc, schema, ptr):
+            if prop in owner_names:
+                report.api(prop_ptr, "owner-field-exposed", f"{op.method.upper()} {op.path} accepts body field {prop!r}: mark it readOnly, the owner comes from the token")
+
+
+def _writable_properties(doc: dict[str, Any], schema: Any, pointer: str) -> Iterator[tuple[str, str]]:
+    """Top-level writable properties of a body schema (through $ref and allOf)."""
+    name = schema_ref_name(schema)
+    if name is not None:
+        pointer = join_pointer("/components/schemas", name)
+    resolved = deref(doc, schema)
+    if not isinstance(resolved, dict):
+        return
+    props = resolved.get("properties")
+    if isinstance(props, dict):
+        for prop, sub in props.items():
+            sub_r = deref(doc, sub)
+            if not (isinstance(sub_r, dict) and sub_r.get("readOnly") is True):
+                yield str(prop), join_pointer(pointer, "properties", prop)
+    for i, part in enumerate(resolved.get("allOf") or []):
+        yield from _writable_properties(doc, part, join_pointer(pointer, "allOf", i))
+
+
+def _check_database(report: Reporter, contract: Contract) -> None:
+    doc = contract.document
+    schemas = component_schemas(doc)
+    table_names: dict[str, str] = {}
+    for source in contract.database:
+        if not isinstance(source.data, dict) or not isinstance(source.data.get("tables"), dict):
+            report.at(source.display, "", "database-invalid", "a database spec is a mapping with a `tables` mapping of schema name to table")
+    for source, name, spec, ptr in database_tables(contract):
+        file = source.display
+        schema = schemas.get(name)
+        if not isinstance(schema, dict):
+            report.at(file, ptr, "database-unknown-resource", f"no schema {name!r} in the contract's components.schemas")
+            continue
+        if not isinstance(spec, dict):
+            report.at(file, ptr, "database-invalid", f"table spec for {name} must be a mapping")
+            continue
+        props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+        for key in sorted(set(map(str, spec)) - TABLE_KEYS):
+            report.at(file, join_pointer(ptr, key), "database-invalid", f"unknown key {key!r} (allowed: {', '.join(sorted(TABLE_KEYS))})")
+        table = spec.get("table", name.lower())
+        if not isinstance(table, str) or not IDENTIFIER.match(table):
+            report.at(file, join_pointer(ptr, "table"), "database-invalid", "table must be an SQL identifier")
+        elif table in table_names:
+            report.at(file, join_pointer(ptr, "table"), "database-invalid", f"table {table!r} is also used by {table_names[table]}")
+        else:
+            table_names[table] = name
+
+        def field_ref(value: Any, where: str) -> None:
+            if not isinstance(value, str) or value not in props:
+                report.at(file, where, "database-unknown-field", f"{name} has no field {value!r}")
+
+        pk = spec.get("primary_key", "id")
+        field_ref(pk, join_pointer(ptr, "primary_key"))
+        timestamps = spec.get("timestamps", {})
+        if not isinstance(timestamps, dict) or set(map(str, timestamps)) - {"created", "updated"}:
+            report.at(file, join_pointer(ptr, "timestamps"), "database-invalid", "timestamps is a mapping with keys created and/or updated")
+        else:
+            for key, value in timestamps.items():
+                field_ref(value, join_pointer(ptr, "timestamps", key))
+        for key in ("indexes", "unique"):
+            entries = spec.get(key, [])
+            if not isinstance(entries, list):
+                report.at(file, join_pointer(ptr, key), "database-invalid", f"{key} is a list of {{name, columns}}")
+                continue
+            for i, entry in enumerate(entries):
+                where = join_pointer(ptr, key, i)
+                cols = entry.get("columns") if isinstance(entry, dict) else None
+                if not isinstance(cols, list) or not cols or not isinstance(entry.get("name"), str):
+                    report.at(file, where, "database-invalid", f"each of {key} needs a name and a non-empty columns list")
+                    continue
+                for j, col in enumerate(cols):
+                    field_ref(col, join_pointer(where, "columns", j))
+        fks = spec.get("foreign_keys", [])
+        if not isinstance(fks, list):
+            report.at(file, join_pointer(ptr, "foreign_keys"), "database-invalid", "foreign_keys is a list of {column, references, on_delete}")
+            continue
+        mapped = {n for _, n, _, _ in database_tables(contract)}
+        for i, fk in enumerate(fks):
+            where = join_pointer(ptr, "foreign_keys", i)
+            if not isinstance(fk, dict):
+                report.at(file, where, "database-invalid", "a foreign key is a mapping {column, references, on_delete}")
+                continue
+            field_ref(fk.get("column"), join_pointer(where, "column"))
+            target = fk.get("references")
+            if target not in mapped:
+                report.at(file, join_pointer(where, "references"), "database-unknown-resource", f"foreign key references {target!r}, which is not a table in specs/database")
+            on_delete = fk.get("on_delete", "NO ACTION")
+            if not isinstance(on_delete, str) or on_delete.upper() not in ON_DELETE:
+                report.at(file, join_pointer(where, "on_delete"), "database-invalid", f"on_delete must be one of {', '.join(ON_DELETE)}")
