@@ -11,7 +11,16 @@ from .diagnostics import Diagnostic, join_pointer
 from .ir import Column, ForeignKey, Group, Index, Operation, Parameter, Project, Resource, Source
 from .names import param_name, pascal, snake, unique
 from .openapi import RawOperation, iter_operations, success_response
-from .schemas import INT64_MAX, INT64_MIN, SCHEMA_PREFIX, deref, numeric_constraints, python_annotation, scalar_type, schema_ref_name
+from .schemas import (
+    INT64_MAX,
+    INT64_MIN,
+    SCHEMA_PREFIX,
+    deref,
+    numeric_constraints,
+    python_annotation,
+    scalar_type,
+    schema_ref_name,
+)
 from .validate import component_schemas, database_tables, owner_scopes
 
 _TEMPLATE_PARAM = re.compile(r"{([^}/]+)}")
@@ -67,7 +76,8 @@ def build(contract: Contract) -> tuple[Project, list[Diagnostic]]:
     mount = "/"
     if isinstance(servers, list) and servers and isinstance(servers[0], dict):
         mount = str(servers[0].get("url") or "/")
-    info = doc.get("info") if isinstance(doc.get("info"), dict) else {}
+    raw_info = doc.get("info")
+    info: dict[str, Any] = raw_info if isinstance(raw_info, dict) else {}
     project = Project(
         title=str(info.get("title") or "API"),
         spec_file=contract.api.root,
@@ -147,7 +157,10 @@ def _resource(
                 foreign_key=f"{fk.target_table}.{fk.target_column}" if fk else None,
                 on_delete=fk.on_delete if fk else None,
                 server_default=None,
-                source=Source(contract.api.source_of(join_pointer("/components/schemas", name, "properties", prop))[0], join_pointer("/components/schemas", name, "properties", prop)),
+                source=Source(
+                    contract.api.source_of(join_pointer("/components/schemas", name, "properties", prop))[0],
+                    join_pointer("/components/schemas", name, "properties", prop),
+                ),
             )
         )
     src_file, src_ptr = contract.api.source_of(join_pointer("/components/schemas", name))
@@ -239,7 +252,11 @@ def _model_schemas(
             for k, v in props.items()
             if not (isinstance(deref(doc, v), dict) and deref(doc, v).get("readOnly") is True)
         }
-        public = {k: _rewrite_refs(v, class_of) for k, v in props.items() if not (isinstance(deref(doc, v), dict) and deref(doc, v).get("writeOnly") is True)}
+        public = {
+            k: _rewrite_refs(v, class_of)
+            for k, v in props.items()
+            if not (isinstance(deref(doc, v), dict) and deref(doc, v).get("writeOnly") is True)
+        }
         keep = {k: v for k, v in schema.items() if k in ("description", "title")}
         out[res.create_model] = {
             **keep,
@@ -249,9 +266,17 @@ def _model_schemas(
             "required": [r for r in required if r in writable and "default" not in (deref(doc, props[r]) or {})],
         }
         # PATCH semantics: a field not sent is left alone, so no field has a default
-        partial = {k: {kk: vv for kk, vv in v.items() if kk != "default"} if isinstance(v, dict) else v for k, v in writable.items()}
+        partial = {
+            k: {kk: vv for kk, vv in v.items() if kk != "default"} if isinstance(v, dict) else v
+            for k, v in writable.items()
+        }
         out[res.update_model] = {**keep, "type": "object", "additionalProperties": False, "properties": partial}
-        out[res.public_model] = {**keep, "type": "object", "properties": public, "required": [r for r in required if r in public]}
+        out[res.public_model] = {
+            **keep,
+            "type": "object",
+            "properties": public,
+            "required": [r for r in required if r in public],
+        }
     for schema in out.values():
         if isinstance(schema, dict) and not schema.get("required"):
             schema.pop("required", None)
@@ -266,7 +291,9 @@ def _group_name(raw: RawOperation) -> str:
     return snake(first, "default")
 
 
-def _list_item_resource(doc: dict[str, Any], schema: Any, resources: dict[str, Resource]) -> tuple[str | None, tuple[str, ...]]:
+def _list_item_resource(
+    doc: dict[str, Any], schema: Any, resources: dict[str, Resource]
+) -> tuple[str | None, tuple[str, ...]]:
     """(resource, envelope fields) when a response is a page of a resource."""
     resolved = deref(doc, schema)
     if not isinstance(resolved, dict):
@@ -339,7 +366,9 @@ def _operation(
     if body_schema is not None:
         if body_res in resources:
             r = resources[body_res]
-            body_model = r.update_model if kind == "update" or (method == "patch" and kind == "custom") else r.create_model
+            body_model = (
+                r.update_model if kind == "update" or (method == "patch" and kind == "custom") else r.create_model
+            )
         elif body_res is not None and body_res in class_of:
             body_model = class_of[body_res]
         else:

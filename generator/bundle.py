@@ -115,11 +115,18 @@ class _Bundler:
         """Rewrite one `$ref`; returns the replacement node, or None to keep it as it is."""
         ref_ptr = join_pointer(src, "$ref")
         if "://" in ref or ref.startswith("//"):
-            self.error(file, ref_ptr, "ref-remote", f"remote $ref {ref!r} is not supported: specgen never fetches at generate time; copy the file into specs/")
+            self.error(
+                file,
+                ref_ptr,
+                "ref-remote",
+                f"remote $ref {ref!r} is not supported: specgen never fetches at generate time; copy the file into specs/",
+            )
             return None
         target_path, _, fragment = ref.partition("#")
         if fragment and not fragment.startswith("/"):
-            self.error(file, ref_ptr, "ref-unresolved", f"$ref {ref!r}: the fragment must be a JSON pointer starting with '/'")
+            self.error(
+                file, ref_ptr, "ref-unresolved", f"$ref {ref!r}: the fragment must be a JSON pointer starting with '/'"
+            )
             return None
         target_file = file
         if target_path:
@@ -134,7 +141,12 @@ class _Bundler:
             return None
         target = resolve_pointer(source.data, fragment)
         if target is _MISSING:
-            self.error(file, ref_ptr, "ref-unresolved", f"$ref {ref!r} does not resolve: nothing at {fragment or '/'} in {target_file}")
+            self.error(
+                file,
+                ref_ptr,
+                "ref-unresolved",
+                f"$ref {ref!r} does not resolve: nothing at {fragment or '/'} in {target_file}",
+            )
             return None
         siblings = {k: v for k, v in node.items() if k != "$ref"}
         if target_file == self.root.display:
@@ -148,14 +160,25 @@ class _Bundler:
             else:
                 key = (target_file, fragment)
                 if key in self.inlining:
-                    self.error(file, ref_ptr, "ref-cycle", f"$ref {ref!r} inlines itself; move the target under components/ to make it recursive")
+                    self.error(
+                        file,
+                        ref_ptr,
+                        "ref-cycle",
+                        f"$ref {ref!r} inlines itself; move the target under components/ to make it recursive",
+                    )
                     return None
                 self.inlining.add(key)
                 self.origins[dst] = (target_file, fragment)
                 inlined = self.walk(target, target_file, fragment, dst)
                 self.inlining.discard(key)
                 if isinstance(inlined, dict):
-                    inlined = {**inlined, **{k: self.walk(v, file, join_pointer(src, k), join_pointer(dst, k)) for k, v in siblings.items()}}
+                    inlined = {
+                        **inlined,
+                        **{
+                            k: self.walk(v, file, join_pointer(src, k), join_pointer(dst, k))
+                            for k, v in siblings.items()
+                        },
+                    }
                 return inlined
         out: dict[str, Any] = {"$ref": new_ref}
         for k, v in siblings.items():
@@ -171,7 +194,9 @@ class _Bundler:
             components = self.document["components"] = {}
         root_components = self.root.data.get("components") if isinstance(self.root.data, dict) else None
         taken = set(components.get(kind) or {}) | set((root_components or {}).get(kind) or {})
-        taken |= {ref.rsplit("/", 1)[1] for (f, p), ref in self.hoisted.items() if ref.startswith(f"#/components/{kind}/")}
+        taken |= {
+            ref.rsplit("/", 1)[1] for (f, p), ref in self.hoisted.items() if ref.startswith(f"#/components/{kind}/")
+        }
         final = name
         n = 2
         while final in taken:

@@ -121,7 +121,9 @@ def serve(project: Path, host: str, port: int, workers: int, reload: bool) -> No
 @main.command()
 @project_option
 @click.option("--sub", required=True, help="The user id (the `sub` claim).")
-@click.option("--ttl", default=3600, show_default=True, type=click.IntRange(1, 10 * 365 * 86400), help="Seconds until expiry.")
+@click.option(
+    "--ttl", default=3600, show_default=True, type=click.IntRange(1, 10 * 365 * 86400), help="Seconds until expiry."
+)
 @click.option("--claim", "claims", multiple=True, metavar="KEY=VALUE", help="An extra claim (repeatable).")
 def token(project: Path, sub: str, ttl: int, claims: tuple[str, ...]) -> None:
     """Print a development JWT signed with the configured HS secret."""
@@ -151,5 +153,20 @@ def token(project: Path, sub: str, ttl: int, claims: tuple[str, ...]) -> None:
     click.echo(jwt.encode(payload, settings.jwt_secret, algorithm=settings.jwt_algorithms[0]))
 
 
+def entry() -> None:
+    """The console script: click handles usage errors (exit 2); a crash never shows a traceback."""
+    try:
+        main(prog_name="specgen")
+    except Exception as exc:  # noqa: BLE001
+        if os.environ.get("SPECGEN_DEBUG"):
+            raise
+        click.echo(
+            f"specgen: internal error ({type(exc).__name__}); this is a bug in specgen, not in your contract. "
+            "Rerun with SPECGEN_DEBUG=1 to see the traceback.",
+            err=True,
+        )
+        sys.exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    entry()

@@ -52,9 +52,13 @@ def find_root(project: Path) -> tuple[Path | None, list[Diagnostic]]:
     if len(candidates) == 1:
         return candidates[0], []
     if not candidates:
-        return None, [Diagnostic(API_DIR, "", "contract-missing", "no OpenAPI contract found: add specs/api/openapi.yaml")]
+        return None, [
+            Diagnostic(API_DIR, "", "contract-missing", "no OpenAPI contract found: add specs/api/openapi.yaml")
+        ]
     names = ", ".join(p.relative_to(project).as_posix() for p in candidates)
-    return None, [Diagnostic(API_DIR, "", "contract-ambiguous", f"several root contracts ({names}); name the root openapi.yaml")]
+    return None, [
+        Diagnostic(API_DIR, "", "contract-ambiguous", f"several root contracts ({names}); name the root openapi.yaml")
+    ]
 
 
 def load_contract(project: Path) -> tuple[Contract | None, list[Diagnostic]]:

@@ -25,7 +25,7 @@ class EmitError(Exception):
 
 
 def _ruff(*args: str, cwd: Path) -> None:
-    cmd = [sys.executable, "-m", "ruff", *args, "--isolated", *RUFF_CONFIG, "."]
+    cmd = [sys.executable, "-m", "ruff", *args, "--isolated", "--no-cache", *RUFF_CONFIG, "."]
     result = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise EmitError(f"ruff {args[0]} failed on the generated code:\n{result.stdout}{result.stderr}")

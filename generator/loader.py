@@ -21,18 +21,16 @@ except AttributeError:  # pragma: no cover
     _Loader = yaml.SafeLoader
 
 
-class _UniqueKeyLoader(_Loader):  # type: ignore[misc,valid-type]
+class _UniqueKeyLoader(_Loader):  # type: ignore[misc]
     """A YAML mapping with the same key twice is a contract error, not last-wins."""
 
 
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
     seen: set[Any] = set()
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node, deep=deep)
         if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         seen.add(key)
     return loader.construct_mapping(node, deep=deep)
 

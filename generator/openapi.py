@@ -105,7 +105,5 @@ def security_schemes(document: dict[str, Any]) -> dict[str, Any]:
 
 def is_bearer(scheme: Any) -> bool:
     return (
-        isinstance(scheme, dict)
-        and scheme.get("type") == "http"
-        and str(scheme.get("scheme", "")).lower() == "bearer"
+        isinstance(scheme, dict) and scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() == "bearer"
     )

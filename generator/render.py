@@ -38,7 +38,9 @@ def header(*sources: str | None) -> str:
 
 def render_models(project: Project) -> str:
     """Pydantic v2 models of every schema, derived request/response models included."""
-    from datamodel_code_generator import DataModelType, Formatter, InputFileType, PythonVersion, generate
+    from datamodel_code_generator import generate
+    from datamodel_code_generator.enums import DataModelType, InputFileType
+    from datamodel_code_generator.format import Formatter, PythonVersion
 
     document = {
         "openapi": "3.1.0",
@@ -61,8 +63,8 @@ def render_models(project: Project) -> str:
         use_field_description=True,
         strict_nullable=True,
         use_double_quotes=True,
-        enum_field_as_literal="all",
-        capitalise_enum_members=True,
+        use_subclass_enum=True,  # str-valued enums: columns and JSON see the plain value
+        set_default_enum_member=True,
         keep_model_order=True,
     )
     assert isinstance(code, str)

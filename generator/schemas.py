@@ -85,7 +85,9 @@ def python_annotation(document: dict[str, Any], schema: Any) -> str:
     elif t.kind == "boolean":
         base = "bool"
     elif t.kind == "string":
-        base = {"date": "datetime.date", "date-time": "datetime.datetime", "uuid": "uuid.UUID"}.get(t.format or "", "str")
+        base = {"date": "datetime.date", "date-time": "datetime.datetime", "uuid": "uuid.UUID"}.get(
+            t.format or "", "str"
+        )
     elif t.kind == "array":
         items = deref(document, schema).get("items", {})
         base = f"list[{python_annotation(document, items)}]"
@@ -103,13 +105,17 @@ def numeric_constraints(document: dict[str, Any], schema: Any) -> list[tuple[str
     out: list[tuple[str, str]] = []
     if t.kind in ("integer", "number"):
         low, high = schema.get("minimum"), schema.get("maximum")
-        if isinstance(schema.get("exclusiveMinimum"), (int, float)) and not isinstance(schema.get("exclusiveMinimum"), bool):
+        if isinstance(schema.get("exclusiveMinimum"), (int, float)) and not isinstance(
+            schema.get("exclusiveMinimum"), bool
+        ):
             out.append(("gt", repr(schema["exclusiveMinimum"])))
         elif isinstance(low, (int, float)):
             out.append(("ge", repr(low)))
         elif t.kind == "integer":
             out.append(("ge", repr(INT32_MIN if t.format == "int32" else INT64_MIN)))
-        if isinstance(schema.get("exclusiveMaximum"), (int, float)) and not isinstance(schema.get("exclusiveMaximum"), bool):
+        if isinstance(schema.get("exclusiveMaximum"), (int, float)) and not isinstance(
+            schema.get("exclusiveMaximum"), bool
+        ):
             out.append(("lt", repr(schema["exclusiveMaximum"])))
         elif isinstance(high, (int, float)):
             out.append(("le", repr(high)))

@@ -14,7 +14,7 @@ from typing import Any
 from .contract import Contract
 from .diagnostics import Diagnostic, join_pointer
 from .loader import SourceFile
-from .openapi import iter_operations, is_bearer, security_schemes
+from .openapi import is_bearer, iter_operations, security_schemes
 from .schemas import deref, schema_ref_name
 
 OWNER_NAMES = ("owner_id", "user_id")
@@ -109,7 +109,11 @@ def _check_openapi(report: Reporter, doc: dict[str, Any]) -> None:
     elif version.startswith("3.1"):
         validator_cls = OpenAPIV31SpecValidator
     else:
-        report.api("/openapi" if "openapi" in doc else "", "openapi-version", f"unsupported OpenAPI version {version or '(missing)'}: use 3.0.x or 3.1.x")
+        report.api(
+            "/openapi" if "openapi" in doc else "",
+            "openapi-version",
+            f"unsupported OpenAPI version {version or '(missing)'}: use 3.0.x or 3.1.x",
+        )
         return
     if _has_unresolved_local_refs(doc):
         return  # already reported; the validator cannot walk a broken reference
@@ -154,7 +158,9 @@ def _check_mount_path(report: Reporter, doc: dict[str, Any]) -> None:
         return  # mounted at the root
     url = servers[0].get("url") if isinstance(servers[0], dict) else None
     if not isinstance(url, str) or not url.startswith("/") or "{" in url:
-        report.api("/servers/0/url", "mount-path", "servers[0].url is the mount path: a plain absolute path such as /backend")
+        report.api(
+            "/servers/0/url", "mount-path", "servers[0].url is the mount path: a plain absolute path such as /backend"
+        )
 
 
 def _check_operation_ids(report: Reporter, doc: dict[str, Any]) -> None:
@@ -162,10 +168,18 @@ def _check_operation_ids(report: Reporter, doc: dict[str, Any]) -> None:
     for op in iter_operations(doc):
         op_id = op.node.get("operationId")
         if not isinstance(op_id, str) or not op_id.strip():
-            report.api(op.pointer, "operation-id-missing", f"{op.method.upper()} {op.path} has no operationId; custom/ overrides operations by it")
+            report.api(
+                op.pointer,
+                "operation-id-missing",
+                f"{op.method.upper()} {op.path} has no operationId; custom/ overrides operations by it",
+            )
             continue
         if op_id in seen:
-            report.api(join_pointer(op.pointer, "operationId"), "operation-id-duplicate", f"operationId {op_id!r} is also used by {seen[op_id]}")
+            report.api(
+                join_pointer(op.pointer, "operationId"),
+                "operation-id-duplicate",
+                f"operationId {op_id!r} is also used by {seen[op_id]}",
+            )
         else:
             seen[op_id] = f"{op.method.upper()} {op.path}"
 
@@ -174,19 +188,31 @@ def _check_security(report: Reporter, doc: dict[str, Any]) -> None:
     schemes = security_schemes(doc)
     bearer = {name for name, s in schemes.items() if is_bearer(s)}
     if not bearer:
-        report.api("/components/securitySchemes" if schemes else "/components", "security-bearer-required", "the contract declares no bearer JWT scheme (type: http, scheme: bearer)")
+        report.api(
+            "/components/securitySchemes" if schemes else "/components",
+            "security-bearer-required",
+            "the contract declares no bearer JWT scheme (type: http, scheme: bearer)",
+        )
         return
     root_security = doc.get("security")
     for op in iter_operations(doc):
         security = op.node.get("security", root_security)
         where = join_pointer(op.pointer, "security") if "security" in op.node else op.pointer
         if not isinstance(security, list) or not security:
-            report.api(where, "security-bearer-required", f"{op.method.upper()} {op.path} must require the bearer JWT ({', '.join(sorted(bearer))})")
+            report.api(
+                where,
+                "security-bearer-required",
+                f"{op.method.upper()} {op.path} must require the bearer JWT ({', '.join(sorted(bearer))})",
+            )
             continue
         # every alternative must include the bearer scheme: an `{}` alternative means anonymous access
         for requirement in security:
             if not isinstance(requirement, dict) or not (set(requirement) & bearer):
-                report.api(where, "security-bearer-required", f"{op.method.upper()} {op.path} allows a security alternative without the bearer JWT")
+                report.api(
+                    where,
+                    "security-bearer-required",
+                    f"{op.method.upper()} {op.path} allows a security alternative without the bearer JWT",
+                )
                 break
 
 
@@ -199,10 +225,18 @@ def _check_path_parameters(report: Reporter, doc: dict[str, Any]) -> None:
         declared = {p["name"]: ptr for p, ptr in op.parameters(doc) if p.get("in") == "path"}
         for name in in_template:
             if name not in declared:
-                report.api(op.pointer, "path-param-undeclared", f"{op.method.upper()} {op.path}: path parameter {{{name}}} is not declared in parameters")
+                report.api(
+                    op.pointer,
+                    "path-param-undeclared",
+                    f"{op.method.upper()} {op.path}: path parameter {{{name}}} is not declared in parameters",
+                )
         for name, ptr in declared.items():
             if name not in in_template:
-                report.api(ptr, "path-param-unused", f"{op.method.upper()} {op.path}: path parameter {name!r} does not appear in the path")
+                report.api(
+                    ptr,
+                    "path-param-unused",
+                    f"{op.method.upper()} {op.path}: path parameter {name!r} does not appear in the path",
+                )
 
 
 def _check_owner_scopes(report: Reporter, doc: dict[str, Any]) -> None:
@@ -216,11 +250,17 @@ def _check_owner_scopes(report: Reporter, doc: dict[str, Any]) -> None:
             continue
         props = schema.get("properties")
         if not isinstance(props, dict) or scope.field not in props:
-            report.api(pointer, "owner-scope-field", f"x-owner-scoped names field {scope.field!r}, which {name} does not have")
+            report.api(
+                pointer, "owner-scope-field", f"x-owner-scoped names field {scope.field!r}, which {name} does not have"
+            )
             continue
         owner = deref(doc, props[scope.field])
         if not isinstance(owner, dict) or owner.get("readOnly") is not True:
-            report.api(join_pointer("/components/schemas", name, "properties", scope.field), "owner-scope-field", f"owner field {name}.{scope.field} must be readOnly: the server sets it from the token")
+            report.api(
+                join_pointer("/components/schemas", name, "properties", scope.field),
+                "owner-scope-field",
+                f"owner field {name}.{scope.field} must be readOnly: the server sets it from the token",
+            )
 
 
 def _check_owner_not_accepted(report: Reporter, doc: dict[str, Any]) -> None:
@@ -228,14 +268,22 @@ def _check_owner_not_accepted(report: Reporter, doc: dict[str, Any]) -> None:
     for op in iter_operations(doc):
         for param, ptr in op.parameters(doc):
             if param.get("name") in owner_names:
-                report.api(join_pointer(ptr, "name"), "owner-field-exposed", f"{op.method.upper()} {op.path} takes parameter {param['name']!r}: the caller's identity comes only from the token")
+                report.api(
+                    join_pointer(ptr, "name"),
+                    "owner-field-exposed",
+                    f"{op.method.upper()} {op.path} takes parameter {param['name']!r}: the caller's identity comes only from the token",
+                )
         body = op.json_body(doc)
         if body is None:
             continue
         schema, _, ptr = body
         for prop, prop_ptr in _writable_properties(doc, schema, ptr):
             if prop in owner_names:
-                report.api(prop_ptr, "owner-field-exposed", f"{op.method.upper()} {op.path} accepts body field {prop!r}: mark it readOnly, the owner comes from the token")
+                report.api(
+                    prop_ptr,
+                    "owner-field-exposed",
+                    f"{op.method.upper()} {op.path} accepts body field {prop!r}: mark it readOnly, the owner comes from the token",
+                )
 
 
 def _writable_properties(doc: dict[str, Any], schema: Any, pointer: str) -> Iterator[tuple[str, str]]:
@@ -262,66 +310,112 @@ def _check_database(report: Reporter, contract: Contract) -> None:
     table_names: dict[str, str] = {}
     for source in contract.database:
         if not isinstance(source.data, dict) or not isinstance(source.data.get("tables"), dict):
-            report.at(source.display, "", "database-invalid", "a database spec is a mapping with a `tables` mapping of schema name to table")
+            report.at(
+                source.display,
+                "",
+                "database-invalid",
+                "a database spec is a mapping with a `tables` mapping of schema name to table",
+            )
+    mapped = {n for _, n, _, _ in database_tables(contract)}
     for source, name, spec, ptr in database_tables(contract):
-        file = source.display
-        schema = schemas.get(name)
-        if not isinstance(schema, dict):
-            report.at(file, ptr, "database-unknown-resource", f"no schema {name!r} in the contract's components.schemas")
-            continue
-        if not isinstance(spec, dict):
-            report.at(file, ptr, "database-invalid", f"table spec for {name} must be a mapping")
-            continue
-        props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
-        for key in sorted(set(map(str, spec)) - TABLE_KEYS):
-            report.at(file, join_pointer(ptr, key), "database-invalid", f"unknown key {key!r} (allowed: {', '.join(sorted(TABLE_KEYS))})")
-        table = spec.get("table", name.lower())
-        if not isinstance(table, str) or not IDENTIFIER.match(table):
-            report.at(file, join_pointer(ptr, "table"), "database-invalid", "table must be an SQL identifier")
-        elif table in table_names:
-            report.at(file, join_pointer(ptr, "table"), "database-invalid", f"table {table!r} is also used by {table_names[table]}")
-        else:
-            table_names[table] = name
+        _check_table(report, source.display, name, spec, ptr, schemas.get(name), mapped, table_names)
 
-        def field_ref(value: Any, where: str) -> None:
-            if not isinstance(value, str) or value not in props:
-                report.at(file, where, "database-unknown-field", f"{name} has no field {value!r}")
 
-        pk = spec.get("primary_key", "id")
-        field_ref(pk, join_pointer(ptr, "primary_key"))
-        timestamps = spec.get("timestamps", {})
-        if not isinstance(timestamps, dict) or set(map(str, timestamps)) - {"created", "updated"}:
-            report.at(file, join_pointer(ptr, "timestamps"), "database-invalid", "timestamps is a mapping with keys created and/or updated")
-        else:
-            for key, value in timestamps.items():
-                field_ref(value, join_pointer(ptr, "timestamps", key))
-        for key in ("indexes", "unique"):
-            entries = spec.get(key, [])
-            if not isinstance(entries, list):
-                report.at(file, join_pointer(ptr, key), "database-invalid", f"{key} is a list of {{name, columns}}")
-                continue
-            for i, entry in enumerate(entries):
-                where = join_pointer(ptr, key, i)
-                cols = entry.get("columns") if isinstance(entry, dict) else None
-                if not isinstance(cols, list) or not cols or not isinstance(entry.get("name"), str):
-                    report.at(file, where, "database-invalid", f"each of {key} needs a name and a non-empty columns list")
-                    continue
-                for j, col in enumerate(cols):
-                    field_ref(col, join_pointer(where, "columns", j))
-        fks = spec.get("foreign_keys", [])
-        if not isinstance(fks, list):
-            report.at(file, join_pointer(ptr, "foreign_keys"), "database-invalid", "foreign_keys is a list of {column, references, on_delete}")
+def _check_table(
+    report: Reporter,
+    file: str,
+    name: str,
+    spec: Any,
+    ptr: str,
+    schema: Any,
+    mapped: set[str],
+    table_names: dict[str, str],
+) -> None:
+    if not isinstance(schema, dict):
+        report.at(file, ptr, "database-unknown-resource", f"no schema {name!r} in the contract's components.schemas")
+        return
+    if not isinstance(spec, dict):
+        report.at(file, ptr, "database-invalid", f"table spec for {name} must be a mapping")
+        return
+    raw_props = schema.get("properties")
+    props: dict[str, Any] = raw_props if isinstance(raw_props, dict) else {}
+    for key in sorted(set(map(str, spec)) - TABLE_KEYS):
+        report.at(
+            file,
+            join_pointer(ptr, key),
+            "database-invalid",
+            f"unknown key {key!r} (allowed: {', '.join(sorted(TABLE_KEYS))})",
+        )
+    table = spec.get("table", name.lower())
+    if not isinstance(table, str) or not IDENTIFIER.match(table):
+        report.at(file, join_pointer(ptr, "table"), "database-invalid", "table must be an SQL identifier")
+    elif table in table_names:
+        report.at(
+            file,
+            join_pointer(ptr, "table"),
+            "database-invalid",
+            f"table {table!r} is also used by {table_names[table]}",
+        )
+    else:
+        table_names[table] = name
+
+    def field_ref(value: Any, where: str) -> None:
+        if not isinstance(value, str) or value not in props:
+            report.at(file, where, "database-unknown-field", f"{name} has no field {value!r}")
+
+    field_ref(spec.get("primary_key", "id"), join_pointer(ptr, "primary_key"))
+    timestamps = spec.get("timestamps", {})
+    if not isinstance(timestamps, dict) or set(map(str, timestamps)) - {"created", "updated"}:
+        report.at(
+            file,
+            join_pointer(ptr, "timestamps"),
+            "database-invalid",
+            "timestamps is a mapping with keys created and/or updated",
+        )
+    else:
+        for key, value in timestamps.items():
+            field_ref(value, join_pointer(ptr, "timestamps", key))
+    for key in ("indexes", "unique"):
+        entries = spec.get(key, [])
+        if not isinstance(entries, list):
+            report.at(file, join_pointer(ptr, key), "database-invalid", f"{key} is a list of {{name, columns}}")
             continue
-        mapped = {n for _, n, _, _ in database_tables(contract)}
-        for i, fk in enumerate(fks):
-            where = join_pointer(ptr, "foreign_keys", i)
-            if not isinstance(fk, dict):
-                report.at(file, where, "database-invalid", "a foreign key is a mapping {column, references, on_delete}")
+        for i, entry in enumerate(entries):
+            where = join_pointer(ptr, key, i)
+            cols = entry.get("columns") if isinstance(entry, dict) else None
+            if not isinstance(cols, list) or not cols or not isinstance(entry.get("name"), str):
+                report.at(file, where, "database-invalid", f"each of {key} needs a name and a non-empty columns list")
                 continue
-            field_ref(fk.get("column"), join_pointer(where, "column"))
-            target = fk.get("references")
-            if target not in mapped:
-                report.at(file, join_pointer(where, "references"), "database-unknown-resource", f"foreign key references {target!r}, which is not a table in specs/database")
-            on_delete = fk.get("on_delete", "NO ACTION")
-            if not isinstance(on_delete, str) or on_delete.upper() not in ON_DELETE:
-                report.at(file, join_pointer(where, "on_delete"), "database-invalid", f"on_delete must be one of {', '.join(ON_DELETE)}")
+            for j, col in enumerate(cols):
+                field_ref(col, join_pointer(where, "columns", j))
+    fks = spec.get("foreign_keys", [])
+    if not isinstance(fks, list):
+        report.at(
+            file,
+            join_pointer(ptr, "foreign_keys"),
+            "database-invalid",
+            "foreign_keys is a list of {column, references, on_delete}",
+        )
+        return
+    for i, fk in enumerate(fks):
+        where = join_pointer(ptr, "foreign_keys", i)
+        if not isinstance(fk, dict):
+            report.at(file, where, "database-invalid", "a foreign key is a mapping {column, references, on_delete}")
+            continue
+        field_ref(fk.get("column"), join_pointer(where, "column"))
+        target = fk.get("references")
+        if target not in mapped:
+            report.at(
+                file,
+                join_pointer(where, "references"),
+                "database-unknown-resource",
+                f"foreign key references {target!r}, which is not a table in specs/database",
+            )
+        on_delete = fk.get("on_delete", "NO ACTION")
+        if not isinstance(on_delete, str) or on_delete.upper() not in ON_DELETE:
+            report.at(
+                file,
+                join_pointer(where, "on_delete"),
+                "database-invalid",
+                f"on_delete must be one of {', '.join(ON_DELETE)}",
+            )

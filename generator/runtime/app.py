@@ -6,11 +6,10 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-
 from fastapi import APIRouter, FastAPI
-from fastapi.routing import APIRoute
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.routing import APIRoute
 from sqlalchemy import MetaData
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
@@ -49,7 +48,12 @@ def build_app(
     app = FastAPI(title=title, lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
     for router in routers:
         app.include_router(router, prefix=mount_path)
-    declared = [(mount_path + r.path, set(r.methods)) for router in routers for r in router.routes if isinstance(r, APIRoute)]
+    declared = [
+        (mount_path + r.path, set(r.methods or ()))
+        for router in routers
+        for r in router.routes
+        if isinstance(r, APIRoute)
+    ]
     declared += [(path, {"GET", "HEAD"}) for path in ("/health", "/openapi.json", "/docs")]
     install_problem_handlers(app, owner_fields, read_only_fields, allow_table(declared))
 
@@ -77,5 +81,3 @@ def build_app(
         )
     app.add_middleware(BearerAuthMiddleware, verifier=verifier, mount_path=mount_path, owner_claims=owner_claims)
     return app
-
-

@@ -67,7 +67,9 @@ def _unauthorized(error: bool, detail: str) -> tuple[list[tuple[bytes, bytes]], 
 class BearerAuthMiddleware:
     """Authenticates every request under `mount_path`; marks authenticated responses no-store."""
 
-    def __init__(self, app: ASGIApp, verifier: TokenVerifier, mount_path: str, owner_claims: tuple[str, ...] = ("sub",)) -> None:
+    def __init__(
+        self, app: ASGIApp, verifier: TokenVerifier, mount_path: str, owner_claims: tuple[str, ...] = ("sub",)
+    ) -> None:
         self.app = app
         self.verifier = verifier
         self.mount = mount_path.rstrip("/")
@@ -75,7 +77,9 @@ class BearerAuthMiddleware:
         self.owner_claims = owner_claims
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not (scope["path"] == self.mount or scope["path"].startswith(self.prefix) or not self.mount):
+        if scope["type"] != "http" or not (
+            scope["path"] == self.mount or scope["path"].startswith(self.prefix) or not self.mount
+        ):
             await self.app(scope, receive, send)
             return
         auth = [v for k, v in scope["headers"] if k == b"authorization"]
@@ -132,7 +136,11 @@ class BodyLimitMiddleware:
         for key, value in scope["headers"]:
             if key == b"content-length":
                 if not value.isdigit() or int(value) > self.max_bytes:
-                    await _send_problem(send, 413 if value.isdigit() else 400, "The request body is too large" if value.isdigit() else "Invalid Content-Length")
+                    await _send_problem(
+                        send,
+                        413 if value.isdigit() else 400,
+                        "The request body is too large" if value.isdigit() else "Invalid Content-Length",
+                    )
                     return
         received = 0
         started = False

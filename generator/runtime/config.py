@@ -64,9 +64,13 @@ def load_settings(project_dir: Path, environ: dict[str, str] | None = None) -> S
     secret, public_key = get("JWT_SECRET"), get("JWT_PUBLIC_KEY")
     if symmetric:
         if secret is None:
-            raise ConfigError("JWT_SECRET is not set: the server refuses to start without a key (make run writes a development one to .env)")
+            raise ConfigError(
+                "JWT_SECRET is not set: the server refuses to start without a key (make run writes a development one to .env)"
+            )
         if len(secret.encode()) < MIN_HS_SECRET_BYTES:
-            raise ConfigError(f"JWT_SECRET is shorter than {MIN_HS_SECRET_BYTES} bytes: use a random secret, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`")
+            raise ConfigError(
+                f"JWT_SECRET is shorter than {MIN_HS_SECRET_BYTES} bytes: use a random secret, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+            )
     elif public_key is None:
         raise ConfigError("JWT_PUBLIC_KEY is not set: asymmetric JWT_ALGORITHMS need a PEM public key")
     if public_key is not None and public_key.startswith("@"):

@@ -56,7 +56,9 @@ def check_services(services: Any, operation_ids: dict[tuple[str, str], str]) -> 
                 got = got_hints.get(key)
                 if got is not None and got != want:
                     what = "returns" if key == "return" else f"parameter {key} is"
-                    problems.append(f"operation {op}: {type(impl).__name__}.{name} {what} {_name(got)}; the contract says {_name(want)}")
+                    problems.append(
+                        f"operation {op}: {type(impl).__name__}.{name} {what} {_name(got)}; the contract says {_name(want)}"
+                    )
     if problems:
         raise OverrideMismatch("custom/ no longer matches the contract:\n  " + "\n  ".join(problems))
 

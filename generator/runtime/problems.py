@@ -75,7 +75,9 @@ def problem_body(status: int, detail: str | None = None, **extra: Any) -> bytes:
     return json.dumps(body, separators=(",", ":")).encode()
 
 
-def problem_response(status: int, detail: str | None = None, headers: dict[str, str] | None = None, **extra: Any) -> Response:
+def problem_response(
+    status: int, detail: str | None = None, headers: dict[str, str] | None = None, **extra: Any
+) -> Response:
     return Response(problem_body(status, detail, **extra), status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 
@@ -83,7 +85,9 @@ def _pointer(loc: tuple[Any, ...] | list[Any]) -> str:
     return "/" + "/".join(str(part).replace("~", "~0").replace("/", "~1") for part in loc)
 
 
-def validation_errors(raw: list[dict[str, Any]], owner_fields: frozenset[str], read_only: frozenset[str]) -> list[dict[str, str]]:
+def validation_errors(
+    raw: list[dict[str, Any]], owner_fields: frozenset[str], read_only: frozenset[str]
+) -> list[dict[str, str]]:
     """Pydantic errors as {pointer, detail}; never the submitted input."""
     out = []
     for err in raw:
@@ -152,4 +156,6 @@ def install_problem_handlers(
     async def internal_problem(request: Request, exc: Exception) -> Response:
         request_id = uuid.uuid4().hex
         log.error("unhandled error, request_id=%s, %s %s", request_id, request.method, request.url.path, exc_info=exc)
-        return problem_response(500, "An internal error occurred; quote the request id when reporting it", request_id=request_id)
+        return problem_response(
+            500, "An internal error occurred; quote the request id when reporting it", request_id=request_id
+        )

@@ -6,8 +6,10 @@ user's row" and "no row" are the same thing to every caller: NotFound.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -68,7 +70,9 @@ class Repository(Generic[T, P]):
         return self.meta.public.model_validate(row, from_attributes=True)
 
     def _row(self, key: Any) -> T:
-        row = self.session.execute(self._scoped(select(self.table).where(self._pk == key))).scalar_one_or_none()
+        row: T | None = self.session.execute(
+            self._scoped(select(self.table).where(self._pk == key))
+        ).scalar_one_or_none()
         if row is None:
             raise NotFound(f"No {self.meta.name} with this id")
         return row
@@ -86,7 +90,9 @@ class Repository(Generic[T, P]):
                 self._scoped(select(self.table).where(*conditions)).order_by(self._pk).limit(limit).offset(offset)
             ).scalars()
             items = [self._public(r) for r in rows]
-            total = self.session.execute(self._scoped(select(func.count()).select_from(self.table).where(*conditions))).scalar_one()
+            total = self.session.execute(
+                self._scoped(select(func.count()).select_from(self.table).where(*conditions))
+            ).scalar_one()
         return items, int(total)
 
     def find_own(self) -> P:
@@ -99,7 +105,7 @@ class Repository(Generic[T, P]):
 
     # -- writes -----------------------------------------------------------------------
     def create(self, values: Mapping[str, Any]) -> P:
-        values = dict(values)
+        values = _plain(values)
         with _database_errors(self.session, self.meta):
             self._check_references(values)
             now = utcnow()
@@ -114,7 +120,7 @@ class Repository(Generic[T, P]):
             return self._public(row)
 
     def update(self, key: Any, values: Mapping[str, Any]) -> P:
-        values = dict(values)
+        values = _plain(values)
         self._check_not_null(values)
         with _database_errors(self.session, self.meta):
             row = self._row(key)
@@ -128,7 +134,7 @@ class Repository(Generic[T, P]):
 
     def put_own(self, values: Mapping[str, Any]) -> P:
         """Create or replace the caller's row of a one-per-user resource."""
-        values = dict(values)
+        values = _plain(values)
         with _database_errors(self.session, self.meta):
             self._check_references(values)
             row = self.session.execute(self._scoped(select(self.table))).scalar_one_or_none()
@@ -188,34 +194,31 @@ class Repository(Generic[T, P]):
                 )
 
 
-class _database_errors:
+def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Column values: enum members become their values (models use Enum classes, columns strings)."""
+    return {k: v.value if isinstance(v, Enum) else v for k, v in values.items()}
+
+
+@contextmanager
+def _database_errors(session: Session, meta: TableMeta[Any, Any]) -> Iterator[None]:
     """Database failures as problems: conflicts 409, bad values 422, outages 503."""
-
-    def __init__(self, session: Session, meta: TableMeta[Any, Any]) -> None:
-        self.session = session
-        self.meta = meta
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
-        if exc is None:
-            return False
-        if isinstance(exc, sa_exc.SQLAlchemyError) or isinstance(exc, OverflowError):
-            self.session.rollback()
-        if isinstance(exc, sa_exc.IntegrityError):
-            fields = _conflicting_fields(exc, self.meta)
-            if fields:
-                raise Conflict(
-                    f"Another {self.meta.name} already has this {', '.join(fields)}",
-                    errors=[{"pointer": f"/body/{f}", "detail": "Already taken"} for f in fields],
-                ) from None
-            raise Conflict(f"The {self.meta.name} conflicts with existing data") from None
-        if isinstance(exc, (sa_exc.DataError, OverflowError)):
-            raise Unprocessable("A value is out of range for its field") from None
-        if isinstance(exc, (sa_exc.OperationalError, sa_exc.TimeoutError, sa_exc.InterfaceError)):
-            raise ServiceUnavailable("The database is busy or unreachable; retry shortly") from None
-        return False
+    try:
+        yield
+    except sa_exc.IntegrityError as exc:
+        session.rollback()
+        fields = _conflicting_fields(exc, meta)
+        if fields:
+            raise Conflict(
+                f"Another {meta.name} already has this {', '.join(fields)}",
+                errors=[{"pointer": f"/body/{f}", "detail": "Already taken"} for f in fields],
+            ) from None
+        raise Conflict(f"The {meta.name} conflicts with existing data") from None
+    except (sa_exc.DataError, OverflowError):
+        session.rollback()
+        raise Unprocessable("A value is out of range for its field") from None
+    except (sa_exc.OperationalError, sa_exc.TimeoutError, sa_exc.InterfaceError):
+        session.rollback()
+        raise ServiceUnavailable("The database is busy or unreachable; retry shortly") from None
 
 
 def _conflicting_fields(exc: sa_exc.IntegrityError, meta: TableMeta[Any, Any]) -> Sequence[str]:
