@@ -5,9 +5,8 @@ service of its group and replaces methods by operationId (snake_case); mypy and
 the startup check compare their signatures with the contract.
 """
 
-from generated.services import Services
-
 from custom.tasks import TasksService
+from generated.services import Services
 
 
 def services() -> Services:

@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from enum import StrEnum
+from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 
 class Error(BaseModel):
@@ -14,8 +15,10 @@ class Error(BaseModel):
     detail: str
 
 
-class Priority(RootModel[Literal["low", "medium", "high"]]):
-    root: Literal["low", "medium", "high"]
+class Priority(StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
 
 
 class Problem(BaseModel):
@@ -92,7 +95,7 @@ class TaskCreate(BaseModel):
     title: Annotated[str, Field(max_length=200, min_length=1)]
     description: Annotated[str | None, Field(max_length=2000)] = None
     completed: bool = False
-    priority: Annotated[Priority, Field(validate_default=True)] = "medium"
+    priority: Priority = Priority.medium
     due_date: date | None = None
     project_id: Annotated[int | None, Field(ge=1, le=9223372036854775807)] = None
 

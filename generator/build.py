@@ -141,8 +141,8 @@ def _resource(
         nullable = not is_pk and (t.nullable or (prop not in required and not has_default))
         if isinstance(resolved, dict) and resolved.get("readOnly") is True:
             read_only.append(prop)
-        elif not t.nullable:
-            not_nullable_writable.append(prop)
+        elif not nullable:
+            not_nullable_writable.append(prop)  # NOT NULL columns: a PATCH to null is a 422
         sa_type, py_type = _column_type(t, resolved if isinstance(resolved, dict) else {}, is_pk)
         fk = fk_by_column.get(prop)
         columns.append(
@@ -376,8 +376,12 @@ def _operation(
             extra_models[body_model] = _rewrite_refs(body_schema, class_of)
     response_model = None
     if response_schema is not None:
+        resolved_response = deref(doc, response_schema)
+        item_name = schema_ref_name(resolved_response.get("items")) if isinstance(resolved_response, dict) and resolved_response.get("type") == "array" else None
         if resp_res is not None and resp_res in class_of:
             response_model = class_of[resp_res]
+        elif resp_res is None and item_name is not None and item_name in class_of:
+            response_model = f"list[{class_of[item_name]}]"
         else:
             response_model = unique(pascal(op_id) + "Response", model_taken)
             extra_models[response_model] = _rewrite_refs(response_schema, class_of)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel
+from pydantic import AnyUrl, BaseModel
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import func, select
 from sqlmodel import Session, SQLModel
@@ -195,8 +195,8 @@ class Repository(Generic[T, P]):
 
 
 def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Column values: enum members become their values (models use Enum classes, columns strings)."""
-    return {k: v.value if isinstance(v, Enum) else v for k, v in values.items()}
+    """Column values: enum members become their values, URLs their text (the columns hold strings)."""
+    return {k: v.value if isinstance(v, Enum) else str(v) if isinstance(v, AnyUrl) else v for k, v in values.items()}
 
 
 @contextmanager
