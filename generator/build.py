@@ -377,7 +377,11 @@ def _operation(
     response_model = None
     if response_schema is not None:
         resolved_response = deref(doc, response_schema)
-        item_name = schema_ref_name(resolved_response.get("items")) if isinstance(resolved_response, dict) and resolved_response.get("type") == "array" else None
+        item_name = (
+            schema_ref_name(resolved_response.get("items"))
+            if isinstance(resolved_response, dict) and resolved_response.get("type") == "array"
+            else None
+        )
         if resp_res is not None and resp_res in class_of:
             response_model = class_of[resp_res]
         elif resp_res is None and item_name is not None and item_name in class_of:

@@ -85,7 +85,12 @@ def _generate_models(document: dict[str, Any]) -> str:
 
 
 def _models_of(group: Group) -> list[str]:
-    names = {m.removeprefix("list[").removesuffix("]") for op in group.operations for m in (op.body_model, op.response_model) if m}
+    names = {
+        m.removeprefix("list[").removesuffix("]")
+        for op in group.operations
+        for m in (op.body_model, op.response_model)
+        if m
+    }
     return sorted(names)
 
 

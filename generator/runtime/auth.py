@@ -10,10 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import anyio.to_thread
 import jwt
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .config import HS_ALGORITHMS, Settings
+from .config import HS_ALGORITHMS, ConfigError, Settings
+from .jwks import JWKSCache, KeySetUnavailable, UnknownKey
 from .problems import problem_body
 
 PROBLEM_HEADERS = [(b"content-type", b"application/problem+json"), (b"cache-control", b"no-store")]
@@ -34,17 +37,43 @@ class InvalidToken(Exception):
 class TokenVerifier:
     def __init__(self, settings: Settings) -> None:
         self.algorithms = list(settings.jwt_algorithms)
-        self.key: Any = settings.jwt_secret if settings.jwt_algorithms[0] in HS_ALGORITHMS else settings.jwt_public_key
+        self.key: Any = None
+        self.jwks: JWKSCache | None = None
+        if settings.jwt_algorithms[0] in HS_ALGORITHMS:
+            self.key = settings.jwt_secret
+        elif settings.jwt_jwks_url:
+            self.jwks = JWKSCache(
+                settings.jwt_jwks_url, self.algorithms, ttl=settings.jwt_jwks_ttl, cooldown=settings.jwt_jwks_cooldown
+            )
+        else:
+            try:
+                self.key = load_pem_public_key(str(settings.jwt_public_key).encode())
+            except (ValueError, TypeError) as exc:
+                raise ConfigError(f"JWT_PUBLIC_KEY is not a PEM public key ({type(exc).__name__})") from None
         self.issuer = settings.jwt_issuer
         self.audience = settings.jwt_audience
         self.leeway = settings.jwt_leeway
         self.options = {"require": ["exp", "sub"], "verify_aud": self.audience is not None}
 
+    async def verify_async(self, token: str) -> dict[str, Any]:
+        """verify(), with the JWKS fetched off the event loop when a key is missing or stale."""
+        if self.jwks is not None:
+            kid = _kid(token)
+            if self.jwks.needs_fetch(kid):
+                await anyio.to_thread.run_sync(self.jwks.refresh)
+        return self.verify(token)
+
     def verify(self, token: str) -> dict[str, Any]:
+        key = self.key
+        if self.jwks is not None:
+            try:
+                key = self.jwks.key_for(_kid(token))
+            except UnknownKey:
+                raise InvalidToken("unknown kid") from None
         try:
             claims = jwt.decode(
                 token,
-                self.key,
+                key,
                 algorithms=self.algorithms,  # from configuration, never from the token
                 options=self.options,  # type: ignore[arg-type]
                 audience=self.audience,
@@ -59,9 +88,19 @@ class TokenVerifier:
         return claims
 
 
-def _unauthorized(error: bool, detail: str) -> tuple[list[tuple[bytes, bytes]], bytes]:
+def _kid(token: str) -> str:
+    try:
+        kid = jwt.get_unverified_header(token).get("kid")
+    except jwt.PyJWTError:
+        raise InvalidToken("header") from None
+    if not isinstance(kid, str) or not kid:
+        raise InvalidToken("kid")
+    return kid
+
+
+def _unauthorized(error: bool, detail: str) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
     challenge = b'Bearer error="invalid_token"' if error else b"Bearer"
-    return [*PROBLEM_HEADERS, (b"www-authenticate", challenge)], problem_body(401, detail)
+    return 401, [*PROBLEM_HEADERS, (b"www-authenticate", challenge)], problem_body(401, detail)
 
 
 class BearerAuthMiddleware:
@@ -83,10 +122,10 @@ class BearerAuthMiddleware:
             await self.app(scope, receive, send)
             return
         auth = [v for k, v in scope["headers"] if k == b"authorization"]
-        failure = self._authenticate(scope, auth)
+        failure = await self._authenticate(scope, auth)
         if failure is not None:
-            headers, body = failure
-            await send({"type": "http.response.start", "status": 401, "headers": headers})
+            status, headers, body = failure
+            await send({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": body})
             return
 
@@ -98,19 +137,27 @@ class BearerAuthMiddleware:
 
         await self.app(scope, receive, send_no_store)
 
-    def _authenticate(self, scope: Scope, auth: list[bytes]) -> tuple[list[tuple[bytes, bytes]], bytes] | None:
+    async def _authenticate(
+        self, scope: Scope, auth: list[bytes]
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
         if not auth:
             return _unauthorized(False, "A bearer token is required")
         if len(auth) > 1:
             return _unauthorized(True, "Send exactly one Authorization header")
         scheme, _, token = auth[0].decode("latin-1").strip().partition(" ")
         token = token.strip()
-        if scheme.lower() != "bearer" or not token:
-            return _unauthorized(False if not auth[0].strip() else True, "Use the Bearer scheme with a JWT")
+        if scheme.lower() != "bearer":
+            # RFC 6750 3.1: no bearer credentials at all -> a bare challenge, no error code
+            return _unauthorized(False, "A bearer token is required")
+        if not token:
+            return _unauthorized(True, "The bearer token is empty")
         try:
-            claims = self.verifier.verify(token)
+            claims = await self.verifier.verify_async(token)
         except InvalidToken:
             return _unauthorized(True, "The token is invalid or expired")
+        except KeySetUnavailable:
+            headers = [*PROBLEM_HEADERS, (b"retry-after", b"5")]
+            return 503, headers, problem_body(503, "The identity provider's keys are unavailable; retry shortly")
         owner_ids = {}
         for claim in self.owner_claims:
             value = claims.get(claim)

@@ -21,6 +21,9 @@ class Settings:
     database_url: str
     jwt_secret: str | None
     jwt_public_key: str | None
+    jwt_jwks_url: str | None
+    jwt_jwks_ttl: float
+    jwt_jwks_cooldown: float
     jwt_algorithms: tuple[str, ...]
     jwt_issuer: str | None
     jwt_audience: str | None
@@ -61,7 +64,7 @@ def load_settings(project_dir: Path, environ: dict[str, str] | None = None) -> S
     symmetric = [a for a in algorithms if a in HS_ALGORITHMS]
     if symmetric and len(symmetric) != len(algorithms):
         raise ConfigError("JWT_ALGORITHMS mixes HS* with asymmetric algorithms: use one family per deployment")
-    secret, public_key = get("JWT_SECRET"), get("JWT_PUBLIC_KEY")
+    secret, public_key, jwks_url = get("JWT_SECRET"), get("JWT_PUBLIC_KEY"), get("JWT_JWKS_URL")
     if symmetric:
         if secret is None:
             raise ConfigError(
@@ -71,21 +74,35 @@ def load_settings(project_dir: Path, environ: dict[str, str] | None = None) -> S
             raise ConfigError(
                 f"JWT_SECRET is shorter than {MIN_HS_SECRET_BYTES} bytes: use a random secret, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
             )
-    elif public_key is None:
-        raise ConfigError("JWT_PUBLIC_KEY is not set: asymmetric JWT_ALGORITHMS need a PEM public key")
+    elif public_key is None and jwks_url is None:
+        raise ConfigError("asymmetric JWT_ALGORITHMS need JWT_PUBLIC_KEY (a PEM public key) or JWT_JWKS_URL")
+    elif public_key is not None and jwks_url is not None:
+        raise ConfigError("set JWT_PUBLIC_KEY or JWT_JWKS_URL, not both")
     if public_key is not None and public_key.startswith("@"):
-        public_key = Path(public_key[1:]).read_text(encoding="utf-8")
+        try:
+            public_key = Path(public_key[1:]).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"JWT_PUBLIC_KEY: cannot read {public_key[1:]}: {exc.strerror}") from None
+    if jwks_url is not None and not jwks_url.startswith(("https://", "http://")):
+        raise ConfigError("JWT_JWKS_URL must be an http(s) URL")
     try:
         leeway = float(get("JWT_LEEWAY") or 0)
         max_body = int(get("MAX_BODY_BYTES") or 1024 * 1024)
+        jwks_ttl = float(get("JWT_JWKS_TTL") or 300)
+        jwks_cooldown = float(get("JWT_JWKS_COOLDOWN") or 30)
     except ValueError as exc:
-        raise ConfigError(f"JWT_LEEWAY and MAX_BODY_BYTES must be numbers ({exc})") from None
+        raise ConfigError(
+            f"JWT_LEEWAY, MAX_BODY_BYTES, JWT_JWKS_TTL and JWT_JWKS_COOLDOWN must be numbers ({exc})"
+        ) from None
     database_url = get("DATABASE_URL") or f"sqlite:///{(project_dir / 'app.db').as_posix()}"
     return Settings(
         project_dir=project_dir,
         database_url=database_url,
         jwt_secret=secret if symmetric else None,
         jwt_public_key=public_key if not symmetric else None,
+        jwt_jwks_url=jwks_url if not symmetric else None,
+        jwt_jwks_ttl=jwks_ttl,
+        jwt_jwks_cooldown=jwks_cooldown,
         jwt_algorithms=algorithms,
         jwt_issuer=get("JWT_ISSUER"),
         jwt_audience=get("JWT_AUDIENCE"),

@@ -104,6 +104,7 @@ def validation_errors(
                 detail = "Unknown field"
         elif kind == "json_invalid":
             detail = "The body is not valid JSON"
+        detail = _without_input(detail, err.get("input"))
         out.append({"pointer": _pointer(loc), "detail": detail})
     return out
 
@@ -117,6 +118,17 @@ def allow_table(routes: list[tuple[str, set[str]]]) -> AllowTable:
     for path, methods in routes:
         merged.setdefault(path, set()).update(methods)
     return [(compile_path(path)[0], frozenset(methods)) for path, methods in merged.items()]
+
+
+_QUOTED = re.compile(r"`[^`]*`")
+
+
+def _without_input(detail: str, submitted: Any) -> str:
+    """Pydantic sometimes quotes part of the input (`x`); a 422 must never repeat what was sent."""
+    detail = _QUOTED.sub("a character", detail)
+    if isinstance(submitted, str) and len(submitted) >= 4 and submitted in detail:
+        return "Invalid value"
+    return detail
 
 
 def _allowed_methods(table: AllowTable, path: str) -> str:

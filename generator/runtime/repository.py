@@ -195,8 +195,29 @@ class Repository(Generic[T, P]):
 
 
 def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Column values: enum members become their values, URLs their text (the columns hold strings)."""
-    return {k: v.value if isinstance(v, Enum) else str(v) if isinstance(v, AnyUrl) else v for k, v in values.items()}
+    """Column values: enum members become their values, URLs their text (the columns hold strings).
+
+    Text that no database stores faithfully (NUL, lone surrogates) is refused here, the one place
+    every write passes, so SQLite and PostgreSQL answer the same 422.
+    """
+    out = {k: v.value if isinstance(v, Enum) else str(v) if isinstance(v, AnyUrl) else v for k, v in values.items()}
+    bad = [k for k, v in out.items() if isinstance(v, str) and not _storable(v)]
+    if bad:
+        raise Unprocessable(
+            "Text fields cannot contain NUL characters or unpaired surrogates",
+            errors=[{"pointer": f"/body/{k}", "detail": "Contains a character that cannot be stored"} for k in bad],
+        )
+    return out
+
+
+def _storable(text: str) -> bool:
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @contextmanager

@@ -1,0 +1,156 @@
+"""Authentication attack cases against the example server: each is a request that must be
+refused with 401 (RFC 6750 challenge) before anything else happens."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+import jwt
+import pytest
+
+from tests.support import TEST_SECRET, Server, make_token
+
+NO_ERROR = "Bearer"
+INVALID = 'Bearer error="invalid_token"'
+
+
+def _b64(data: dict[str, object]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def _unsigned(alg: str) -> str:
+    now = int(time.time())
+    return f"{_b64({'alg': alg, 'typ': 'JWT'})}.{_b64({'sub': 'alice', 'exp': now + 600, 'iat': now})}."
+
+
+def _now() -> int:
+    return int(time.time())
+
+
+@dataclass(frozen=True)
+class Attack:
+    headers: Callable[[], list[tuple[str, str]]]
+    challenge: str
+    path: str = "/backend/tasks"
+    method: str = "GET"
+    params: dict[str, str] | None = None
+    cookies: dict[str, str] | None = None
+
+
+def bearer(token: str) -> Callable[[], list[tuple[str, str]]]:
+    return lambda: [("Authorization", f"Bearer {token}")]
+
+
+def bearer_lazy(make: Callable[[], str]) -> Callable[[], list[tuple[str, str]]]:
+    return lambda: [("Authorization", f"Bearer {make()}")]
+
+
+ATTACKS: dict[str, Attack] = {
+    "no_authorization_header": Attack(lambda: [], NO_ERROR),
+    "empty_authorization_header": Attack(lambda: [("Authorization", "")], NO_ERROR),
+    "basic_scheme_instead_of_bearer": Attack(lambda: [("Authorization", "Basic YWxpY2U6cGFzcw==")], NO_ERROR),
+    "token_without_scheme": Attack(lambda: [("Authorization", make_token())], NO_ERROR),
+    "bearer_without_token": Attack(lambda: [("Authorization", "Bearer")], INVALID),
+    "bearer_with_empty_quoted_token": Attack(lambda: [("Authorization", 'Bearer ""')], INVALID),
+    "garbage_token": Attack(bearer("not-a-jwt"), INVALID),
+    "three_garbage_segments": Attack(bearer("aaa.bbb.ccc"), INVALID),
+    "alg_none": Attack(bearer_lazy(lambda: _unsigned("none")), INVALID),
+    "alg_None_mixed_case": Attack(bearer_lazy(lambda: _unsigned("None")), INVALID),
+    "alg_NONE_upper_case": Attack(bearer_lazy(lambda: _unsigned("NONE")), INVALID),
+    "alg_nOnE_odd_case": Attack(bearer_lazy(lambda: _unsigned("nOnE")), INVALID),
+    "wrong_signature_other_secret": Attack(
+        bearer_lazy(lambda: make_token(secret="another-secret-" + "x" * 40)), INVALID
+    ),
+    "signature_stripped": Attack(bearer_lazy(lambda: make_token().rsplit(".", 1)[0] + "."), INVALID),
+    "payload_tampered_to_other_sub": Attack(
+        bearer_lazy(
+            lambda: ".".join(
+                [make_token().split(".")[0], _b64({"sub": "bob", "exp": _now() + 600}), make_token().split(".")[2]]
+            )
+        ),
+        INVALID,
+    ),
+    "expired": Attack(bearer_lazy(lambda: make_token(ttl=-120)), INVALID),
+    "expired_one_second_ago": Attack(bearer_lazy(lambda: make_token(ttl=-2)), INVALID),
+    "not_before_in_the_future": Attack(bearer_lazy(lambda: make_token(nbf=_now() + 3600)), INVALID),
+    "issued_in_the_future": Attack(bearer_lazy(lambda: make_token(iat=_now() + 3600)), INVALID),
+    "missing_exp": Attack(
+        bearer_lazy(lambda: jwt.encode({"sub": "alice", "iat": _now()}, TEST_SECRET, algorithm="HS256")), INVALID
+    ),
+    "missing_sub": Attack(bearer_lazy(lambda: make_token(None)), INVALID),
+    "empty_sub": Attack(bearer_lazy(lambda: make_token("")), INVALID),
+    "blank_sub": Attack(bearer_lazy(lambda: make_token("   ")), INVALID),
+    "numeric_sub": Attack(
+        bearer_lazy(lambda: jwt.encode({"sub": 42, "exp": _now() + 600}, TEST_SECRET, algorithm="HS256")), INVALID
+    ),
+    "sub_as_list": Attack(
+        bearer_lazy(lambda: jwt.encode({"sub": ["alice"], "exp": _now() + 600}, TEST_SECRET, algorithm="HS256")),
+        INVALID,
+    ),
+    "exp_not_a_number": Attack(
+        bearer_lazy(lambda: jwt.encode({"sub": "alice", "exp": "tomorrow"}, TEST_SECRET, algorithm="HS256")), INVALID
+    ),
+    "hs512_outside_the_allow_list": Attack(bearer_lazy(lambda: make_token(algorithm="HS512")), INVALID),
+    "hs384_outside_the_allow_list": Attack(bearer_lazy(lambda: make_token(algorithm="HS384")), INVALID),
+    "token_in_query_string_only": Attack(lambda: [], NO_ERROR, params={"access_token": "PLACEHOLDER"}),
+    "token_in_cookie_only": Attack(lambda: [], NO_ERROR, cookies={"access_token": "PLACEHOLDER"}),
+    "two_authorization_headers": Attack(
+        lambda: [("Authorization", f"Bearer {make_token()}"), ("Authorization", f"Bearer {make_token('bob')}")], INVALID
+    ),
+    "unknown_path_without_token": Attack(lambda: [], NO_ERROR, path="/backend/definitely-not-a-route"),
+    "wrong_method_without_token": Attack(lambda: [], NO_ERROR, path="/backend/tasks", method="PUT"),
+    "mount_path_itself_without_token": Attack(lambda: [], NO_ERROR, path="/backend"),
+    "malformed_body_without_token": Attack(lambda: [("Content-Type", "application/json")], NO_ERROR, method="POST"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ATTACKS))
+def test_attack_is_refused_with_401_and_an_rfc6750_challenge(example_server: Server, name: str) -> None:
+    attack = ATTACKS[name]
+    params = dict(attack.params or {})
+    if params.get("access_token") == "PLACEHOLDER":
+        params["access_token"] = make_token()
+    cookies = {k: make_token() for k in (attack.cookies or {})}
+    with httpx.Client(base_url=example_server.url, cookies=cookies) as client:
+        response = client.request(
+            attack.method,
+            attack.path,
+            params=params,
+            headers=attack.headers(),
+            content=b'{"title": ' if attack.method == "POST" else None,
+        )
+    assert response.status_code == 401, response.text
+    assert response.headers["www-authenticate"] == attack.challenge
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == 401 and body["title"] == "Unauthorized"
+    assert "title" not in response.text.lower().replace('"title":"unauthorized"', ""), (
+        "no hint of the route's body schema"
+    )
+
+
+def test_bearer_scheme_is_case_insensitive(example_server: Server) -> None:
+    for scheme in ("bearer", "BEARER", "BeArEr"):
+        response = httpx.get(
+            f"{example_server.url}/backend/tasks", headers={"Authorization": f"{scheme} {make_token()}"}
+        )
+        assert response.status_code == 200, scheme
+
+
+def test_unknown_path_and_wrong_method_answer_only_after_authentication(example_server: Server) -> None:
+    with example_server.client("alice") as c:
+        assert c.get("/backend/definitely-not-a-route").status_code == 404
+        wrong = c.put("/backend/tasks")
+        assert wrong.status_code == 405
+        assert wrong.headers["allow"] == "GET, POST"
+
+
+def test_authenticated_responses_are_not_cacheable(example_server: Server) -> None:
+    with example_server.client("alice") as c:
+        for path in ("/backend/tasks", "/backend/profile", "/backend/nope"):
+            assert c.get(path).headers["cache-control"] == "no-store", path
