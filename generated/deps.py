@@ -25,9 +25,9 @@ class Data:
     profiles: Repository[ProfileTable, ProfilePublic]
 
     def __init__(self, session: Session, owners: dict[str, str]) -> None:
-        self.projects = Repository(session, PROJECTS, owners["sub"])
-        self.tasks = Repository(session, TASKS, owners["sub"])
-        self.profiles = Repository(session, PROFILES, owners["sub"])
+        self.projects = Repository(session, PROJECTS, owners)
+        self.tasks = Repository(session, TASKS, owners)
+        self.profiles = Repository(session, PROFILES, owners)
 
 
 Context = RequestContext[Data]

@@ -188,6 +188,7 @@ TASKS: TableMeta[TaskTable, TaskPublic] = TableMeta(
             target=ProjectTable,
             target_column="id",
             target_owner_field="owner_id",
+            target_owner_claim="sub",
             target_name="Project",
         ),
     ),

@@ -302,7 +302,13 @@ def _list_item_resource(
         name = schema_ref_name(resolved.get("items"))
         return (name, ()) if name in resources else (None, ())
     props = resolved.get("properties")
-    if isinstance(props, dict) and isinstance(props.get("items"), dict):
+    required = set(resolved.get("required") or [])
+    if (
+        isinstance(props, dict)
+        and isinstance(props.get("items"), dict)
+        and required <= {"items", "total", "limit", "offset"}
+    ):
+        # an envelope with other required fields is not a page we know how to fill: left to custom/
         items = deref(doc, props["items"])
         name = schema_ref_name(items.get("items")) if isinstance(items, dict) and items.get("type") == "array" else None
         if name in resources:

@@ -12,7 +12,6 @@ from .loader import SourceFile, load_yaml
 
 API_DIR = "specs/api"
 DATABASE_DIR = "specs/database"
-FEATURE_DIR = "specs/feature"
 
 
 @dataclass

@@ -45,14 +45,6 @@ class Diagnostic:
         }
 
 
-class ContractError(Exception):
-    """Raised by a stage that cannot go on; carries everything found so far."""
-
-    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
-        self.diagnostics = list(diagnostics)
-        super().__init__(f"{len(self.diagnostics)} contract error(s)")
-
-
 def sort_key(d: Diagnostic) -> tuple[str, int, int, str, str]:
     return (d.file, d.line or 0, d.col or 0, d.rule, d.message)
 

@@ -76,3 +76,21 @@ def test_server_refuses_to_start_without_a_key_or_with_a_short_one(project_copy:
         )
         assert result.returncode == 1
         assert "JWT_SECRET" in result.stderr and "Traceback" not in result.stderr
+
+
+ASYNC_OVERRIDE = DRIFTED.replace(
+    "    def complete_task(self, ctx: Context, *, task_id: str)",
+    "    async def complete_task(self, ctx: Context, *, task_id: int)",
+).replace("int(task_id)", "task_id")
+UNANNOTATED = DRIFTED.replace(
+    "def complete_task(self, ctx: Context, *, task_id: str) -> TaskPublic:",
+    "def complete_task(self, ctx, *, task_id):  # type: ignore[no-untyped-def]",
+).replace("int(task_id)", "task_id")
+
+
+def test_async_or_unannotated_overrides_are_refused_at_startup(project_copy: Path) -> None:
+    for source, words in ((ASYNC_OVERRIDE, "async"), (UNANNOTATED, "no annotation")):
+        (project_copy / "custom" / "tasks.py").write_text(source)
+        result = _serve(project_copy)
+        assert result.returncode == 1, source
+        assert "completeTask" in result.stderr and words in result.stderr, result.stderr

@@ -69,15 +69,16 @@ def build_app(
     def docs() -> HTMLResponse:
         return get_swagger_ui_html(openapi_url="/openapi.json", title=f"{title} - docs")
 
-    # Outermost first: authentication runs before the body limit, the router and any session.
+    # Added innermost first. Authentication wraps everything under the mount path (before the
+    # body limit, the router and any session); CORS sits outside it so preflights can be answered.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BearerAuthMiddleware, verifier=verifier, mount_path=mount_path, owner_claims=owner_claims)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
-            allow_origins=list(settings.cors_origins),
+            allow_origins=list(settings.cors_origins),  # an explicit list: never "*", never reflected
             allow_credentials=False,
-            allow_methods=["*"],
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type"],
         )
-    app.add_middleware(BearerAuthMiddleware, verifier=verifier, mount_path=mount_path, owner_claims=owner_claims)
     return app

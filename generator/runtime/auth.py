@@ -24,7 +24,7 @@ PROBLEM_HEADERS = [(b"content-type", b"application/problem+json"), (b"cache-cont
 
 @dataclass(frozen=True)
 class User:
-    """The verified caller: `id` is the owner value (the configured claim), `claims` the whole token."""
+    """The verified caller: `id` is the token's `sub`, `claims` the whole verified token."""
 
     id: str
     claims: dict[str, Any] = field(default_factory=dict, compare=False)

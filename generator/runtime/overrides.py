@@ -16,11 +16,16 @@ class OverrideMismatch(Exception):
     pass
 
 
+class _Unresolvable:
+    def __repr__(self) -> str:
+        return "an annotation that cannot be resolved"
+
+
 def _hints(func: Any) -> dict[str, Any]:
     try:
         return typing.get_type_hints(func)
     except Exception:  # noqa: BLE001 - an unresolvable annotation is itself a mismatch to report
-        return {"<unresolvable>": True}
+        return dict.fromkeys(inspect.signature(func).parameters, _Unresolvable())
 
 
 def _shape(func: Any) -> tuple[list[tuple[str, Any]], dict[str, Any]]:
@@ -44,8 +49,14 @@ def check_services(services: Any, operation_ids: dict[tuple[str, str], str]) -> 
             if method is None:
                 problems.append(f"operation {op}: {type(impl).__name__} has no method {name}")
                 continue
+            implementation = getattr(type(impl), name, method)
+            if inspect.iscoroutinefunction(implementation):
+                problems.append(
+                    f"operation {op}: {type(impl).__name__}.{name} is async; the contract's handlers are plain functions"
+                )
+                continue
             want_params, want_hints = _shape(member)
-            got_params, got_hints = _shape(getattr(type(impl), name, method))
+            got_params, got_hints = _shape(implementation)
             if want_params != got_params:
                 problems.append(
                     f"operation {op}: {type(impl).__name__}.{name} takes ({', '.join(n for n, _ in got_params)}); "
@@ -53,8 +64,8 @@ def check_services(services: Any, operation_ids: dict[tuple[str, str], str]) -> 
                 )
                 continue
             for key, want in want_hints.items():
-                got = got_hints.get(key)
-                if got is not None and got != want:
+                got = got_hints.get(key, "no annotation")
+                if got != want:
                     what = "returns" if key == "return" else f"parameter {key} is"
                     problems.append(
                         f"operation {op}: {type(impl).__name__}.{name} {what} {_name(got)}; the contract says {_name(want)}"
@@ -64,4 +75,6 @@ def check_services(services: Any, operation_ids: dict[tuple[str, str], str]) -> 
 
 
 def _name(tp: Any) -> str:
-    return getattr(tp, "__name__", None) or str(tp).replace("typing.", "")
+    if isinstance(tp, str):
+        return tp
+    return getattr(tp, "__name__", None) or repr(tp).replace("typing.", "")

@@ -30,6 +30,7 @@ class ForeignKeyMeta:
     target: type[SQLModel]
     target_column: str
     target_owner_field: str | None  # set when the target is owner-scoped: the row must be the caller's
+    target_owner_claim: str
     target_name: str
 
 
@@ -51,11 +52,14 @@ class TableMeta(Generic[T, P]):
 class Repository(Generic[T, P]):
     """Reads and writes of one table on behalf of one caller."""
 
-    def __init__(self, session: Session, meta: TableMeta[T, P], owner_id: str | None) -> None:
+    def __init__(self, session: Session, meta: TableMeta[T, P], owners: Mapping[str, str]) -> None:
+        """`owners` maps JWT claim names to the caller's verified values."""
+        owner_id = owners.get(meta.owner_claim) if meta.owner_field is not None else None
         if meta.owner_field is not None and not owner_id:
             raise ValueError("an owner-scoped repository needs the caller's id")
         self.session = session
         self.meta = meta
+        self.owners = owners
         self.owner_id = owner_id
         self.table = meta.table
         self._pk = getattr(meta.table, meta.primary_key)
@@ -85,6 +89,8 @@ class Repository(Generic[T, P]):
     def list(self, *, limit: int, offset: int, filters: Mapping[str, Any] | None = None) -> tuple[list[P], int]:
         """A page in primary-key order, and the number of rows the filters match."""
         conditions = [getattr(self.table, k) == v for k, v in (filters or {}).items() if v is not None]
+        # SQLite reads a negative LIMIT as "no limit" and PostgreSQL rejects it: never pass one on
+        limit, offset = max(0, limit), max(0, offset)
         with _database_errors(self.session, self.meta):
             rows = self.session.execute(
                 self._scoped(select(self.table).where(*conditions)).order_by(self._pk).limit(limit).offset(offset)
@@ -186,7 +192,7 @@ class Repository(Generic[T, P]):
                 continue
             stmt = select(getattr(fk.target, fk.target_column)).where(getattr(fk.target, fk.target_column) == value)
             if fk.target_owner_field is not None:
-                stmt = stmt.where(getattr(fk.target, fk.target_owner_field) == self.owner_id)
+                stmt = stmt.where(getattr(fk.target, fk.target_owner_field) == self.owners.get(fk.target_owner_claim))
             if self.session.execute(stmt.limit(1)).first() is None:
                 raise Unprocessable(
                     f"{fk.column} does not name one of your {fk.target_name} rows",

@@ -23,7 +23,7 @@ class Data:
     bookmarks: Repository[BookmarkTable, BookmarkPublic]
 
     def __init__(self, session: Session, owners: dict[str, str]) -> None:
-        self.bookmarks = Repository(session, BOOKMARKS, owners["sub"])
+        self.bookmarks = Repository(session, BOOKMARKS, owners)
 
 
 Context = RequestContext[Data]

@@ -1,0 +1,180 @@
+"""Hostile and oversized input: precise 4xx, one problem+json shape, nothing echoed, no 500."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from tests.support import Server, new_user
+
+PROBLEM = "application/problem+json"
+LEAKS = ("Traceback", "sqlalchemy", "sqlite", "psycopg", 'File "', "/work/", "site-packages", "pydantic", "SELECT ")
+
+
+def assert_clean_problem(response: httpx.Response, status: int) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == PROBLEM
+    body = response.json()
+    assert body["status"] == status and isinstance(body["title"], str)
+    for leak in LEAKS:
+        assert leak.lower() not in response.text.lower(), leak
+
+
+@pytest.fixture
+def client(example_server: Server) -> Iterator[httpx.Client]:
+    with example_server.client(new_user()) as c:
+        yield c
+
+
+def test_validation_errors_do_not_echo_a_submitted_secret(client: httpx.Client) -> None:
+    secret = "hunter2-super-secret-value"
+    for body in (
+        {"title": secret, "unknown_password": secret},
+        {"title": "x", "priority": secret},
+        {"title": "x", "due_date": secret},
+    ):
+        response = client.post("/backend/tasks", json=body)
+        assert_clean_problem(response, 422)
+        assert secret not in response.text
+        assert all(set(e) == {"pointer", "detail"} for e in response.json()["errors"])
+
+
+def test_validation_error_does_not_echo_a_submitted_token(client: httpx.Client) -> None:
+    token = client.headers["authorization"].split()[1]
+    response = client.post("/backend/tasks", json={"title": "x", "completed": token})
+    assert_clean_problem(response, 422)
+    assert token not in response.text
+
+
+def test_unknown_field_is_422_with_its_pointer(client: httpx.Client) -> None:
+    response = client.post("/backend/tasks", json={"title": "x", "colour": "red"})
+    assert_clean_problem(response, 422)
+    assert response.json()["errors"] == [{"pointer": "/body/colour", "detail": "Unknown field"}]
+
+
+@pytest.mark.parametrize("field", ["id", "created_at", "updated_at"])
+def test_read_only_field_in_a_body_is_422(client: httpx.Client, field: str) -> None:
+    response = client.post("/backend/tasks", json={"title": "x", field: 1})
+    assert_clean_problem(response, 422)
+    assert response.json()["errors"][0] == {"pointer": f"/body/{field}", "detail": f"{field} is read-only"}
+
+
+def test_body_over_the_limit_is_413(client: httpx.Client) -> None:
+    response = client.post("/backend/tasks", json={"title": "x", "description": "a" * (1024 * 1024 + 10)})
+    assert_clean_problem(response, 413)
+
+
+def test_chunked_body_over_the_limit_without_content_length_is_413(client: httpx.Client) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"title": "x", "description": "'
+        for _ in range(20):
+            yield b"a" * 65536
+        yield b'"}'
+
+    response = client.post("/backend/tasks", content=chunks(), headers={"content-type": "application/json"})
+    assert "content-length" not in response.request.headers
+    assert_clean_problem(response, 413)
+
+
+def test_invalid_content_length_is_400(example_server: Server) -> None:
+    parts = urlsplit(example_server.url)
+    token = example_server.client(new_user()).headers["authorization"]
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(
+            b"POST /backend/tasks HTTP/1.1\r\nHost: x\r\nAuthorization: "
+            + token.encode()
+            + b"\r\nContent-Type: application/json\r\nContent-Length: -5\r\n\r\n"
+        )
+        reply = sock.recv(4096)
+    assert reply.startswith(b"HTTP/1.1 400")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/backend/tasks/99999999999999999999999",
+        "/backend/tasks/-99999999999999999999",
+        "/backend/projects/18446744073709551616",
+    ],
+)
+def test_integer_beyond_64_bits_in_a_path_is_422(client: httpx.Client, path: str) -> None:
+    assert_clean_problem(client.get(path), 422)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"project_id": "99999999999999999999999"},
+        {"offset": "9223372036854775808"},
+        {"limit": "1e3"},
+        {"completed": "perhaps"},
+    ],
+)
+def test_out_of_range_or_malformed_query_is_422(client: httpx.Client, params: dict[str, str]) -> None:
+    assert_clean_problem(client.get("/backend/tasks", params=params), 422)
+
+
+def test_integer_beyond_64_bits_in_a_body_is_422(client: httpx.Client) -> None:
+    response = client.post("/backend/tasks", json={"title": "x", "project_id": 2**70})
+    assert_clean_problem(response, 422)
+
+
+@pytest.mark.parametrize("text", ["nul\x00byte", "lone \ud800 surrogate"], ids=["nul", "surrogate"])
+def test_unstorable_text_is_422_not_500(client: httpx.Client, text: str) -> None:
+    import json
+
+    payload = json.dumps({"title": text})  # json escapes both as \u0000 / \ud800
+    response = client.post("/backend/tasks", content=payload, headers={"content-type": "application/json"})
+    assert_clean_problem(response, 422)
+    assert client.get("/backend/tasks").json()["total"] == 0
+
+
+def test_deeply_nested_json_is_a_4xx(client: httpx.Client) -> None:
+    payload = "[" * 100_000 + "]" * 100_000
+    response = client.post("/backend/tasks", content=payload, headers={"content-type": "application/json"})
+    assert 400 <= response.status_code < 500
+    assert response.headers["content-type"] == PROBLEM
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b'{"title": ', b"\xff\xfe\x00garbage", b"[1, 2, 3]", b"null", b'"just a string"'],
+    ids=["truncated", "not-utf8", "array", "null", "string"],
+)
+def test_malformed_json_body_is_422_problem(client: httpx.Client, content: bytes) -> None:
+    response = client.post("/backend/tasks", content=content, headers={"content-type": "application/json"})
+    assert_clean_problem(response, 422)
+
+
+def test_unknown_route_is_a_404_problem(client: httpx.Client) -> None:
+    assert_clean_problem(client.get("/backend/tasks/1/nope"), 404)
+    assert_clean_problem(httpx.get(client.base_url.join("/not-under-backend")), 404)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("PUT", "/backend/tasks", "GET, POST"),
+        ("POST", "/backend/tasks/1", "DELETE, GET, PATCH"),
+        ("DELETE", "/backend/profile", "GET, PUT"),
+    ],
+)
+def test_undeclared_method_is_405_with_the_full_allow_header(
+    client: httpx.Client, method: str, path: str, allow: str
+) -> None:
+    response = client.request(method, path)
+    assert_clean_problem(response, 405)
+    assert response.headers["allow"] == allow
+
+
+def test_cors_is_off_by_default(client: httpx.Client) -> None:
+    response = client.options(
+        "/backend/tasks", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"}
+    )
+    assert "access-control-allow-origin" not in response.headers
+    get = client.get("/backend/tasks", headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in get.headers
