@@ -8,12 +8,13 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import jwt
 import pytest
 
-from tests.support import TEST_SECRET, Server, make_token
+from tests.support import TEST_SECRET, Server, copy_project, make_token, run_server
 
 NO_ERROR = "Bearer"
 INVALID = 'Bearer error="invalid_token"'
@@ -154,3 +155,28 @@ def test_authenticated_responses_are_not_cacheable(example_server: Server) -> No
     with example_server.client("alice") as c:
         for path in ("/backend/tasks", "/backend/profile", "/backend/nope"):
             assert c.get(path).headers["cache-control"] == "no-store", path
+
+
+def test_unauthenticated_request_is_answered_before_its_body_arrives(example_server: Server) -> None:
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(example_server.url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=5) as sock:
+        # promise a large body and never send it: only a server that reads bodies first would wait
+        sock.sendall(b"POST /backend/tasks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n")
+        reply = sock.recv(4096)
+    assert reply.startswith(b"HTTP/1.1 401")
+
+
+def test_unauthenticated_request_never_touches_the_database(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "p")
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path}/missing-dir/app.db", "SPECGEN_CREATE_TABLES": "0"}
+    with run_server(project, env=env) as server:
+        assert httpx.get(f"{server.url}/backend/tasks").status_code == 401
+        bad = httpx.get(f"{server.url}/backend/tasks", headers={"Authorization": "Bearer x.y.z"})
+        assert bad.status_code == 401
+        with server.client("alice") as c:
+            unavailable = c.get("/backend/tasks")
+        assert unavailable.status_code == 503, "with a valid token the same request reaches the (broken) database"
+        assert unavailable.headers["retry-after"].isdigit()
