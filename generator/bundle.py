@@ -63,12 +63,16 @@ class _Bundler:
         self.origins: dict[str, tuple[str, str]] = {}
         self.document: dict[str, Any] = {}
         self.inlining: set[tuple[str, str]] = set()
+        self.unloadable: set[str] = set()
 
     def load(self, display: str) -> SourceFile | None:
         if display in self.files:
             return self.files[display]
+        if display in self.unloadable:
+            return None
         source, diags = load_yaml(self.project / display, display)
         if source is None:
+            self.unloadable.add(display)  # report a broken file once, however often it is referenced
             self.diags.extend(d for d in diags if d.rule == "yaml-syntax")
             return None
         self.files[display] = source

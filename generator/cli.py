@@ -118,6 +118,9 @@ def serve(project: Path, host: str, port: int, workers: int, reload: bool) -> No
     )
 
 
+RESERVED_CLAIMS = {"sub", "exp", "iat", "nbf", "iss", "aud"}
+
+
 @main.command()
 @project_option
 @click.option("--sub", required=True, help="The user id (the `sub` claim).")
@@ -149,6 +152,8 @@ def token(project: Path, sub: str, ttl: int, claims: tuple[str, ...]) -> None:
         key, sep, value = item.partition("=")
         if not sep or not key:
             raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--claim")
+        if key in RESERVED_CLAIMS:
+            raise click.BadParameter(f"{key} is set by --sub/--ttl or the configuration", param_hint="--claim")
         payload[key] = value
     click.echo(jwt.encode(payload, settings.jwt_secret, algorithm=settings.jwt_algorithms[0]))
 

@@ -25,14 +25,23 @@ class _UniqueKeyLoader(_Loader):  # type: ignore[misc]
     """A YAML mapping with the same key twice is a contract error, not last-wins."""
 
 
+MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
     seen: set[Any] = set()
     for key_node, _ in node.value:
+        if key_node.tag == MERGE_TAG:
+            continue  # `<<: *anchor` merges are flattened below; explicit keys may override them
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, "a mapping key must be a plain value, not a list or mapping", key_node.start_mark
+            )
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
+    return yaml.constructor.SafeConstructor.construct_mapping(loader, node, deep=deep)
 
 
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
@@ -85,16 +94,51 @@ def load_yaml(path: Path, display: str) -> tuple[SourceFile | None, list[Diagnos
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return None, [Diagnostic(display, "", "yaml-syntax", f"file is not UTF-8 (byte {exc.start})", line=1, col=1)]
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        bad = raw[exc.start]
+        return None, [
+            Diagnostic(
+                display, "", "yaml-syntax", f"file is not UTF-8: byte 0x{bad:02X} cannot be decoded", line=line, col=col
+            )
+        ]
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        last_line = text.count("\n") + (0 if text.endswith("\n") else 1)
+        if line > max(last_line, 1):  # an unclosed bracket is detected at end of input
+            line, col = max(last_line, 1), 1
         problem = exc.problem or "invalid YAML"
         if exc.context:
             problem = f"{exc.context}: {problem}"
         return None, [Diagnostic(display, "", "yaml-syntax", problem, line=line, col=col)]
-    except (yaml.YAMLError, RecursionError, ValueError) as exc:
+    except RecursionError:
+        line, col = _deepest_line(text)
+        return None, [
+            Diagnostic(display, "", "yaml-syntax", "the YAML is nested too deeply to be a contract", line=line, col=col)
+        ]
+    except (yaml.YAMLError, ValueError, TypeError) as exc:
         return None, [Diagnostic(display, "", "yaml-syntax", f"invalid YAML: {type(exc).__name__}", line=1, col=1)]
     return SourceFile(path=path, display=display, text=text, data=data), []
+
+
+def _deepest_line(text: str, limit: int = 100) -> tuple[int, int]:
+    """Where nesting first goes past `limit` levels (walked without recursion)."""
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except (yaml.YAMLError, RecursionError):
+        return (1, 1)
+    stack = [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if node is None:
+            continue
+        if depth > limit:
+            return (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.MappingNode):
+            stack.extend((value, depth + 1) for _, value in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in node.value)
+    return (1, 1)

@@ -35,6 +35,11 @@ def _locate_all(contract: Contract | None, diags: list[Diagnostic]) -> list[Diag
 
 
 def check_contracts(project_dir: Path) -> tuple[Contract | None, Result]:
+    if not project_dir.is_dir():
+        missing = Diagnostic(
+            str(project_dir), "", "project-missing", "the project directory does not exist", line=1, col=1
+        )
+        return None, Result(diagnostics=[missing])
     contract, diags = load_contract(project_dir)
     if contract is not None and not diags:
         diags = validate(contract)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from collections.abc import Iterable
 from typing import Any
 
 import jinja2
@@ -23,14 +24,20 @@ _env = jinja2.Environment(
 _env.filters["pyrepr"] = repr
 
 
-def _strtuple(items: object) -> str:
+def _strtuple(items: Iterable[str]) -> str:
     """("a", "b") or ("a",): a tuple literal without a magic trailing comma."""
-    values = [f'"{v}"' for v in items]  # type: ignore[attr-defined]
+    values = [repr(v) for v in items]
     return "(" + ", ".join(values) + ("," if len(values) == 1 else "") + ")"
 
 
+def _docstring(text: object) -> str:
+    """Contract text inside a triple-quoted docstring: no escape or quote can end it early."""
+    return str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\r", " ").replace("\n", " ")
+
+
 _env.filters["strtuple"] = _strtuple
-_env.filters["strargs"] = lambda items: ", ".join(f'"{v}"' for v in items)
+_env.filters["strargs"] = lambda items: ", ".join(repr(v) for v in items)
+_env.filters["docstring"] = _docstring
 
 
 def header(*sources: str | None) -> str:

@@ -6,6 +6,7 @@ Rule ids are stable: tests, docs and editors refer to them.
 
 from __future__ import annotations
 
+import keyword
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,8 +15,9 @@ from typing import Any
 from .contract import Contract
 from .diagnostics import Diagnostic, join_pointer
 from .loader import SourceFile
+from .names import snake
 from .openapi import is_bearer, iter_operations, security_schemes
-from .schemas import deref, schema_ref_name
+from .schemas import deref, scalar_type, schema_ref_name
 
 OWNER_NAMES = ("owner_id", "user_id")
 DEFAULT_OWNER_FIELD = "owner_id"
@@ -23,6 +25,7 @@ DEFAULT_OWNER_CLAIM = "sub"
 ON_DELETE = ("CASCADE", "SET NULL", "RESTRICT", "NO ACTION")
 TABLE_KEYS = {"table", "primary_key", "timestamps", "indexes", "unique", "foreign_keys"}
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+MOUNT_PATH = re.compile(r"^(/[A-Za-z0-9._~-]+)*/?$")  # a plain absolute path: no host, query, fragment or template
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,11 @@ def _check_openapi(report: Reporter, doc: dict[str, Any]) -> None:
         return
     if _has_unresolved_local_refs(doc):
         return  # already reported; the validator cannot walk a broken reference
+    cycles = _ref_alias_cycles(doc)
+    for pointer in cycles:
+        report.api(join_pointer(pointer, "$ref"), "ref-cycle", f"{pointer} is only a $ref that leads back to itself")
+    if cycles:
+        return
     # These two the validator reports without a location; our own rules say it better.
     located_elsewhere = {"DuplicateOperationIDError", "UnresolvableParameterError"}
     try:
@@ -152,12 +160,34 @@ def _has_unresolved_local_refs(doc: Any) -> bool:
     return False
 
 
+def _ref_alias_cycles(doc: dict[str, Any]) -> list[str]:
+    """Components that are nothing but a `$ref` chain back to themselves (no schema ever appears)."""
+    from .bundle import resolve_pointer
+
+    found = []
+    components = doc.get("components")
+    for kind, entries in components.items() if isinstance(components, dict) else []:
+        if not isinstance(entries, dict):
+            continue
+        for name, node in entries.items():
+            start = join_pointer("/components", kind, name)
+            seen = {start}
+            while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#"):
+                target = node["$ref"][1:]
+                if target in seen:
+                    found.append(start)
+                    break
+                seen.add(target)
+                node = resolve_pointer(doc, target)
+    return found
+
+
 def _check_mount_path(report: Reporter, doc: dict[str, Any]) -> None:
     servers = doc.get("servers")
     if not isinstance(servers, list) or not servers:
         return  # mounted at the root
     url = servers[0].get("url") if isinstance(servers[0], dict) else None
-    if not isinstance(url, str) or not url.startswith("/") or "{" in url:
+    if not isinstance(url, str) or not MOUNT_PATH.match(url):
         report.api(
             "/servers/0/url", "mount-path", "servers[0].url is the mount path: a plain absolute path such as /backend"
         )
@@ -317,8 +347,18 @@ def _check_database(report: Reporter, contract: Contract) -> None:
                 "a database spec is a mapping with a `tables` mapping of schema name to table",
             )
     mapped = {n for _, n, _, _ in database_tables(contract)}
+    first_mapping: dict[str, str] = {}
+    scopes = owner_scopes(doc)
     for source, name, spec, ptr in database_tables(contract):
+        if name in first_mapping:
+            report.at(
+                source.display, ptr, "database-invalid", f"{name} is already mapped to a table in {first_mapping[name]}"
+            )
+            continue
+        first_mapping[name] = source.display
         _check_table(report, source.display, name, spec, ptr, schemas.get(name), mapped, table_names)
+        if isinstance(schemas.get(name), dict) and isinstance(spec, dict):
+            _check_columns(report, doc, name, schemas[name], spec, scopes.get(name))
 
 
 def _check_table(
@@ -346,7 +386,7 @@ def _check_table(
             "database-invalid",
             f"unknown key {key!r} (allowed: {', '.join(sorted(TABLE_KEYS))})",
         )
-    table = spec.get("table", name.lower())
+    table = spec.get("table", snake(name))
     if not isinstance(table, str) or not IDENTIFIER.match(table):
         report.at(file, join_pointer(ptr, "table"), "database-invalid", "table must be an SQL identifier")
     elif table in table_names:
@@ -418,4 +458,50 @@ def _check_table(
                 join_pointer(where, "on_delete"),
                 "database-invalid",
                 f"on_delete must be one of {', '.join(ON_DELETE)}",
+            )
+
+
+def _check_columns(
+    report: Reporter,
+    doc: dict[str, Any],
+    name: str,
+    schema: dict[str, Any],
+    spec: dict[str, Any],
+    scope: OwnerScope | None,
+) -> None:
+    """Every property becomes a column: it needs a usable name, and a read-only one a value the server sets."""
+    props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    pk = spec.get("primary_key", "id")
+    raw_timestamps = spec.get("timestamps")
+    timestamps: dict[str, Any] = raw_timestamps if isinstance(raw_timestamps, dict) else {}
+    owner = scope.field if scope else None
+    server_set = {pk, owner, *timestamps.values()}
+    required = set(schema.get("required") or [])
+    # when the key or the owner declaration is itself broken, its own rule has spoken: no echoes here
+    key_broken = pk not in (props or {})
+    owner_broken = "x-owner-scoped" in schema and (scope is None or scope.field not in (props or {}))
+    for prop, sub in (props or {}).items():
+        where = join_pointer("/components/schemas", name, "properties", prop)
+        if not isinstance(prop, str) or not IDENTIFIER.match(prop) or keyword.iskeyword(prop) or prop.startswith("_"):
+            report.api(
+                where,
+                "database-field-name",
+                f"{name}.{prop!s} cannot be a column name: table-backed fields must be identifiers like due_date",
+            )
+            continue
+        resolved = deref(doc, sub)
+        if not isinstance(resolved, dict) or resolved.get("readOnly") is not True or key_broken or owner_broken:
+            continue
+        if prop == pk and prop != owner:
+            if scalar_type(doc, sub).kind != "integer":
+                report.api(
+                    where,
+                    "read-only-unset",
+                    f"{name}.{prop} is a read-only primary key, so the server must generate it: make it an integer, or writable",
+                )
+        elif prop not in server_set and prop in required and "default" not in resolved:
+            report.api(
+                where,
+                "read-only-unset",
+                f"{name}.{prop} is read-only and required, but nothing sets it: give it a default, or name it in timestamps",
             )

@@ -30,7 +30,9 @@ def copy_project(dest: Path, parts: tuple[str, ...] = PROJECT_PARTS) -> Path:
     return dest
 
 
-def specgen(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def specgen(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "generator", *args],
         cwd=cwd or REPO,
@@ -48,7 +50,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def make_token(sub: str | None = "alice", *, secret: str = TEST_SECRET, ttl: int = 600, algorithm: str = "HS256", **claims: object) -> str:
+def make_token(
+    sub: str | None = "alice", *, secret: str = TEST_SECRET, ttl: int = 600, algorithm: str = "HS256", **claims: object
+) -> str:
     now = int(time.time())
     payload: dict[str, object] = {"iat": now, "exp": now + ttl, **claims}
     if sub is not None:
@@ -79,7 +83,9 @@ class Server:
 
 
 @contextmanager
-def run_server(project: Path, env: dict[str, str] | None = None, workers: int = 1, startup_timeout: float = 30) -> Iterator[Server]:
+def run_server(
+    project: Path, env: dict[str, str] | None = None, workers: int = 1, startup_timeout: float = 30
+) -> Iterator[Server]:
     """`specgen serve` on a free loopback port, in its own process, with a fresh SQLite database."""
     port = free_port()
     log = project / f"server-{port}.log"
@@ -91,7 +97,18 @@ def run_server(project: Path, env: dict[str, str] | None = None, workers: int = 
     }
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "generator", "serve", "--project", str(project), "--port", str(port), "--workers", str(workers)],
+            [
+                sys.executable,
+                "-m",
+                "generator",
+                "serve",
+                "--project",
+                str(project),
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+            ],
             cwd=project,
             env=environment,
             stdout=out,

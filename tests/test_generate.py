@@ -91,7 +91,9 @@ def _break(project: Path, kind: str) -> tuple[str, int]:
 
 
 @pytest.mark.parametrize("kind", ["malformed-yaml", "bad-ref", "duplicate-operation-id"])
-def test_broken_contract_is_reported_with_file_and_line_and_leaves_generated_untouched(project_copy: Path, kind: str) -> None:
+def test_broken_contract_is_reported_with_file_and_line_and_leaves_generated_untouched(
+    project_copy: Path, kind: str
+) -> None:
     rule, line = _break(project_copy, kind)
     before = tree_digest(project_copy / "generated")
     result = specgen("generate", "--project", str(project_copy))
@@ -142,7 +144,7 @@ TASK_FIELD = """        estimate:
 def test_a_field_added_to_the_contract_works_end_to_end_and_custom_stays_identical(project_copy: Path) -> None:
     spec = project_copy / "specs" / "api" / "openapi.yaml"
     text = spec.read_text()
-    anchor = "        due_date:\n          type: [string, \"null\"]\n          format: date\n"
+    anchor = '        due_date:\n          type: [string, "null"]\n          format: date\n'
     assert anchor in text
     spec.write_text(text.replace(anchor, anchor + TASK_FIELD))
     custom_before = tree_digest(project_copy / "custom")
@@ -168,7 +170,11 @@ def test_a_field_added_to_the_contract_works_end_to_end_and_custom_stays_identic
 
 def test_generated_and_custom_code_type_check_with_mypy() -> None:
     result = subprocess.run(
-        [str(Path(REPO / ".venv" / "bin" / "mypy")) if (REPO / ".venv/bin/mypy").exists() else "mypy", "generated", "custom"],
+        [
+            str(Path(REPO / ".venv" / "bin" / "mypy")) if (REPO / ".venv/bin/mypy").exists() else "mypy",
+            "generated",
+            "custom",
+        ],
         cwd=REPO,
         capture_output=True,
         text=True,

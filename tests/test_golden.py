@@ -40,5 +40,9 @@ def test_contract_compiles_to_the_golden_tree(case: str, tmp_path: Path) -> None
     assert sorted(actual) == sorted(expected), "the set of generated files changed"
     for name, text in expected.items():
         if actual[name] != text:
-            diff = "".join(difflib.unified_diff(text.splitlines(True), actual[name].splitlines(True), f"expected/{name}", f"actual/{name}"))
+            diff = "".join(
+                difflib.unified_diff(
+                    text.splitlines(True), actual[name].splitlines(True), f"expected/{name}", f"actual/{name}"
+                )
+            )
             pytest.fail(f"{name} differs from the golden file:\n{diff}")

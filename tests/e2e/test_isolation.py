@@ -21,7 +21,9 @@ def _same_as_missing(response: httpx.Response, missing: httpx.Response) -> None:
     assert response.headers["content-type"] == missing.headers["content-type"]
 
 
-def test_another_users_task_is_404_like_a_missing_one_on_every_item_operation(alice_and_bob: tuple[httpx.Client, httpx.Client]) -> None:
+def test_another_users_task_is_404_like_a_missing_one_on_every_item_operation(
+    alice_and_bob: tuple[httpx.Client, httpx.Client],
+) -> None:
     alice, bob = alice_and_bob
     task = create_task(alice, "secret")
     missing_id = 9_000_000_000
@@ -47,7 +49,9 @@ def test_another_users_project_is_404_on_get_update_delete(alice_and_bob: tuple[
     assert alice.get(f"/backend/projects/{project['id']}").json() == project
 
 
-def test_lists_and_totals_show_only_the_callers_rows_whatever_the_filters(alice_and_bob: tuple[httpx.Client, httpx.Client]) -> None:
+def test_lists_and_totals_show_only_the_callers_rows_whatever_the_filters(
+    alice_and_bob: tuple[httpx.Client, httpx.Client],
+) -> None:
     alice, bob = alice_and_bob
     project = create_project(alice)
     create_task(alice, "a1", project_id=project["id"], priority="high")

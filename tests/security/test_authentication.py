@@ -164,7 +164,9 @@ def test_unauthenticated_request_is_answered_before_its_body_arrives(example_ser
     parts = urlsplit(example_server.url)
     with socket.create_connection((parts.hostname, parts.port), timeout=5) as sock:
         # promise a large body and never send it: only a server that reads bodies first would wait
-        sock.sendall(b"POST /backend/tasks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n")
+        sock.sendall(
+            b"POST /backend/tasks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
+        )
         reply = sock.recv(4096)
     assert reply.startswith(b"HTTP/1.1 401")
 
