@@ -128,6 +128,8 @@ def test_token_refuses_asymmetric_deployments(empty_project: Path, monkeypatch: 
 
 def test_token_refuses_a_claim_that_would_override_sub_or_expiry(tmp_path: Path) -> None:
     for claim in ("sub=bob", "exp=1", "iat=1"):
-        result = specgen("token", "--project", str(tmp_path), "--sub", "alice", "--claim", claim, env={"JWT_SECRET": "s" * 40})
+        result = specgen(
+            "token", "--project", str(tmp_path), "--sub", "alice", "--claim", claim, env={"JWT_SECRET": "s" * 40}
+        )
         assert result.returncode == 2, claim
         assert "Traceback" not in result.stderr
