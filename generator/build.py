@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import re
 from typing import Any
 
@@ -21,6 +20,7 @@ from .schemas import (
     scalar_type,
     schema_ref_name,
 )
+from .served import served_contract
 from .validate import component_schemas, database_tables, owner_scopes
 
 _TEMPLATE_PARAM = re.compile(r"{([^}/]+)}")
@@ -86,7 +86,7 @@ def build(contract: Contract) -> tuple[Project, list[Diagnostic]]:
         resources=tuple(resources),
         groups=group_nodes,
         model_schemas=model_schemas,
-        served_contract=copy.deepcopy(doc),
+        served_contract=served_contract(doc, operations, by_name),
         owner_fields=tuple(sorted({r.owner_field for r in resources if r.owner_field})),
         read_only_fields=tuple(sorted({f for r in resources for f in r.read_only})),
     )

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Depends
 
 from generated.deps import ContextDep
 from generated.models import ProfileCreate, ProfilePublic
 from generated.services.profile import ProfileService
+from generator.runtime.body import json_body
 
 
 def build_router(service: ProfileService) -> APIRouter:
@@ -34,7 +35,7 @@ def build_router(service: ProfileService) -> APIRouter:
     )
     def put_profile(
         ctx: ContextDep,
-        body: Annotated[ProfileCreate, Body()],
+        body: Annotated[ProfileCreate, Depends(json_body(ProfileCreate))],
     ) -> ProfilePublic:
         return service.put_profile(ctx, body=body)
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from generated.deps import ContextDep
 from generated.models import ProjectCreate, ProjectList, ProjectPublic, ProjectUpdate
 from generated.services.projects import ProjectsService
+from generator.runtime.body import json_body
 
 
 def build_router(service: ProjectsService) -> APIRouter:
@@ -36,7 +37,7 @@ def build_router(service: ProjectsService) -> APIRouter:
     )
     def create_project(
         ctx: ContextDep,
-        body: Annotated[ProjectCreate, Body()],
+        body: Annotated[ProjectCreate, Depends(json_body(ProjectCreate))],
     ) -> ProjectPublic:
         return service.create_project(ctx, body=body)
 
@@ -74,7 +75,7 @@ def build_router(service: ProjectsService) -> APIRouter:
     def update_project(
         ctx: ContextDep,
         project_id: Annotated[int, Path(ge=1, le=9223372036854775807)],
-        body: Annotated[ProjectUpdate, Body()],
+        body: Annotated[ProjectUpdate, Depends(json_body(ProjectUpdate))],
     ) -> ProjectPublic:
         return service.update_project(ctx, project_id=project_id, body=body)
 

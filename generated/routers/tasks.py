@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from generated.deps import ContextDep
 from generated.models import TaskCreate, TaskList, TaskPublic, TaskUpdate
 from generated.services.tasks import TasksService
+from generator.runtime.body import json_body
 
 
 def build_router(service: TasksService) -> APIRouter:
@@ -41,7 +42,7 @@ def build_router(service: TasksService) -> APIRouter:
     )
     def create_task(
         ctx: ContextDep,
-        body: Annotated[TaskCreate, Body()],
+        body: Annotated[TaskCreate, Depends(json_body(TaskCreate))],
     ) -> TaskPublic:
         return service.create_task(ctx, body=body)
 
@@ -79,7 +80,7 @@ def build_router(service: TasksService) -> APIRouter:
     def update_task(
         ctx: ContextDep,
         task_id: Annotated[int, Path(ge=1, le=9223372036854775807)],
-        body: Annotated[TaskUpdate, Body()],
+        body: Annotated[TaskUpdate, Depends(json_body(TaskUpdate))],
     ) -> TaskPublic:
         return service.update_task(ctx, task_id=task_id, body=body)
 

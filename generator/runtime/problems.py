@@ -38,9 +38,12 @@ class Problem(StarletteHTTPException):
         self.errors = errors
 
 
+NOT_FOUND_DETAIL = "No such resource"
+
+
 class NotFound(Problem):
-    def __init__(self, detail: str = "No such resource") -> None:
-        super().__init__(404, detail)
+    def __init__(self, detail: str = NOT_FOUND_DETAIL, errors: list[dict[str, str]] | None = None) -> None:
+        super().__init__(404, detail, errors=errors)
 
 
 class Conflict(Problem):
@@ -161,7 +164,12 @@ def install_problem_handlers(
 
     @app.exception_handler(RequestValidationError)
     async def validation_problem(request: Request, exc: RequestValidationError) -> Response:
-        errors = validation_errors(list(exc.errors()), owners, read_only_set)
+        raw = list(exc.errors())
+        if raw and all(tuple(err.get("loc", ()))[:1] == ("path",) for err in raw):
+            # a path that cannot name a row (`/tasks/abc`, an id past 64 bits) names nothing: 404,
+            # the same answer as a well-formed id that is missing or someone else's
+            return problem_response(404, NOT_FOUND_DETAIL)
+        errors = validation_errors(raw, owners, read_only_set)
         return problem_response(422, "The request does not match the contract", errors=errors)
 
     @app.exception_handler(Exception)

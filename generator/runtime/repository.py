@@ -78,7 +78,7 @@ class Repository(Generic[T, P]):
             self._scoped(select(self.table).where(self._pk == key))
         ).scalar_one_or_none()
         if row is None:
-            raise NotFound(f"No {self.meta.name} with this id")
+            raise NotFound()
         return row
 
     # -- reads ------------------------------------------------------------------------
@@ -194,7 +194,9 @@ class Repository(Generic[T, P]):
             if fk.target_owner_field is not None:
                 stmt = stmt.where(getattr(fk.target, fk.target_owner_field) == self.owners.get(fk.target_owner_claim))
             if self.session.execute(stmt.limit(1)).first() is None:
-                raise Unprocessable(
+                # 409, as PostgREST answers a foreign-key violation: the request is well formed but
+                # conflicts with what exists. (A 404 would say the addressed row itself is gone.)
+                raise Conflict(
                     f"{fk.column} does not name one of your {fk.target_name} rows",
                     errors=[{"pointer": f"/body/{fk.column}", "detail": f"No {fk.target_name} with this id"}],
                 )
