@@ -69,13 +69,13 @@ def test_a_task_cannot_be_attached_to_another_users_project(alice_and_bob: tuple
     project = create_project(alice)
     before = bob.get("/backend/tasks").json()["total"]
     attach = bob.post("/backend/tasks", json={"title": "sneaky", "project_id": project["id"]})
-    assert attach.status_code == 422
+    assert attach.status_code == 409
     assert attach.json()["errors"][0]["pointer"] == "/body/project_id"
     assert bob.get("/backend/tasks").json()["total"] == before, "a refused create writes nothing"
 
     own = create_task(bob, "own")
     moved = bob.patch(f"/backend/tasks/{own['id']}", json={"project_id": project["id"]})
-    assert moved.status_code == 422
+    assert moved.status_code == 409
     assert bob.get(f"/backend/tasks/{own['id']}").json()["project_id"] is None, "a refused update writes nothing"
 
 

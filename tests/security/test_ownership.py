@@ -112,7 +112,8 @@ def test_writing_the_id_or_timestamps_is_422(world: World) -> None:
 
 def test_create_cannot_reference_another_users_project_and_writes_nothing(world: World) -> None:
     response = world.bob.post("/backend/tasks", json={"title": "attach", "project_id": world.project["id"]})
-    assert response.status_code == 422
+    assert response.status_code == 409
+    assert response.json()["errors"] == [{"pointer": "/body/project_id", "detail": "No Project with this id"}]
     assert world.bob.get("/backend/tasks").json()["total"] == 0
 
 
@@ -121,7 +122,7 @@ def test_update_cannot_move_a_task_into_another_users_project(world: World) -> N
     response = world.bob.patch(
         f"/backend/tasks/{own['id']}", json={"project_id": world.project["id"], "title": "changed"}
     )
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert world.bob.get(f"/backend/tasks/{own['id']}").json() == own, "nothing of a refused update is written"
 
 
