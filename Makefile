@@ -6,7 +6,9 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install generate check run test fuzz clean
+TIME ?= 600
+
+.PHONY: install generate check run test fuzz features clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +39,13 @@ run: install .env
 
 test: install
 	$(BIN)/pytest
+
+# A long schemathesis run against the example: make fuzz TIME=1800
+fuzz: install
+	$(BIN)/specgen fuzz --time $(TIME)
+
+features: install
+	$(BIN)/specgen features
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache app.db app.db-*

@@ -120,10 +120,22 @@ def serve(project: Path, host: str, port: int, workers: int, reload: bool) -> No
 
 @main.command()
 @project_option
-@click.option("--time", "seconds", default=120, show_default=True, type=click.IntRange(5, 24 * 3600), help="Time budget in seconds.")
+@click.option(
+    "--time",
+    "seconds",
+    default=120,
+    show_default=True,
+    type=click.IntRange(5, 24 * 3600),
+    help="Time budget in seconds.",
+)
 @click.option("--database-url", default=None, help="Fuzz against this database instead of a fresh SQLite file.")
 @click.option("--seed", default=None, type=int, help="Schemathesis seed, to reproduce a run.")
-@click.option("--report", type=click.Path(file_okay=False, path_type=Path), default=None, help="Write JUnit and NDJSON reports here.")
+@click.option(
+    "--report",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write JUnit and NDJSON reports here.",
+)
 def fuzz(project: Path, seconds: int, database_url: str | None, seed: int | None, report: Path | None) -> None:
     """Schemathesis against the served contract: all checks, all phases, two identities."""
     try:
@@ -134,11 +146,31 @@ def fuzz(project: Path, seconds: int, database_url: str | None, seed: int | None
     from .fuzz import run_fuzz
 
     try:
-        code = run_fuzz(project, seconds, database_url=database_url, seed=seed, report=report.resolve() if report else None)
+        code = run_fuzz(
+            project, seconds, database_url=database_url, seed=seed, report=report.resolve() if report else None
+        )
     except RuntimeError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     sys.exit(code)
+
+
+@main.command()
+@project_option
+@click.option("--database-url", default=None, help="Run against this database instead of a fresh SQLite file.")
+def features(project: Path, database_url: str | None) -> None:
+    """Run the scenarios in specs/feature/ against the served app."""
+    from .features import run_all
+
+    try:
+        failures, total = run_all(project.resolve(), database_url)
+    except RuntimeError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    for failure in failures:
+        click.echo(f"FAIL {failure}\n", err=True)
+    click.echo(f"{total - len(failures)} passed, {len(failures)} failed")
+    sys.exit(1 if failures or total == 0 else 0)
 
 
 RESERVED_CLAIMS = {"sub", "exp", "iat", "nbf", "iss", "aud"}

@@ -46,7 +46,18 @@ def background_server(
     port = free_port()
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "generator", "serve", "--project", str(project), "--port", str(port), "--workers", str(workers)],
+            [
+                sys.executable,
+                "-m",
+                "generator",
+                "serve",
+                "--project",
+                str(project),
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+            ],
             cwd=project,
             env={**os.environ, **env},
             stdout=out,

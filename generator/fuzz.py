@@ -40,7 +40,9 @@ def _auth_document(secret: str, ttl: int) -> dict[str, object]:
     return {"auth": entries}
 
 
-def run_fuzz(project: Path, seconds: int, database_url: str | None = None, seed: int | None = None, report: Path | None = None) -> int:
+def run_fuzz(
+    project: Path, seconds: int, database_url: str | None = None, seed: int | None = None, report: Path | None = None
+) -> int:
     """Serve the project's generated app on a fresh database and fuzz its served contract; returns the exit code."""
     project = project.resolve()
     with tempfile.TemporaryDirectory(prefix="specgen-fuzz-") as tmp:

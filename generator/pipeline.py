@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,7 +11,9 @@ from .build import build
 from .contract import Contract, load_contract
 from .diagnostics import Diagnostic
 from .emit import build_in_temp, swap_in, tree_differences
+from .features import load_features
 from .ir import Project
+from .loader import SourceFile, load_yaml
 from .render import render_tree
 from .validate import validate
 
@@ -45,17 +48,33 @@ def check_contracts(project_dir: Path) -> tuple[Contract | None, Result]:
         diags = validate(contract)
     elif contract is not None:
         diags += [d for d in validate(contract) if d.rule not in ("openapi-schema",)]
-    return contract, Result(diagnostics=_locate_all(contract, diags))
+    result = Result(diagnostics=_locate_all(contract, diags))
+    if contract is None or not result.ok:
+        return contract, result
+    project, more = build(contract)
+    result.project = project
+    # feature specs are checked against the contract as served (derived request bodies included)
+    _, feature_diags = load_features(project_dir, project.served_contract)
+    result.diagnostics += _locate_all(contract, more) + [
+        d.located(_feature_locator(project_dir)) for d in feature_diags
+    ]
+    return contract, result
+
+
+def _feature_locator(project_dir: Path) -> Callable[[str, str], tuple[int, int]]:
+    cache: dict[str, SourceFile | None] = {}
+
+    def locate(file: str, pointer: str) -> tuple[int, int]:
+        if file not in cache:
+            cache[file], _ = load_yaml(project_dir / file, file)
+        source = cache[file]
+        return source.locate(pointer) if source else (1, 1)
+
+    return locate
 
 
 def compile_project(project_dir: Path) -> Result:
-    contract, result = check_contracts(project_dir)
-    if contract is None or not result.ok:
-        return result
-    project, diags = build(contract)
-    result.diagnostics += _locate_all(contract, diags)
-    result.project = project
-    return result
+    return check_contracts(project_dir)[1]
 
 
 def generate(project_dir: Path, check: bool = False) -> Result:

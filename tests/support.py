@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,8 @@ from pathlib import Path
 
 import httpx
 import jwt
+
+from generator.devserver import background_server
 
 REPO = Path(__file__).resolve().parents[1]
 TEST_SECRET = "test-secret-" + "s" * 40  # HS256, over the 32-byte minimum
@@ -42,12 +43,6 @@ def specgen(
         timeout=timeout,
         check=False,
     )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def make_token(
@@ -87,53 +82,12 @@ def run_server(
     project: Path, env: dict[str, str] | None = None, workers: int = 1, startup_timeout: float = 30
 ) -> Iterator[Server]:
     """`specgen serve` on a free loopback port, in its own process, with a fresh SQLite database."""
-    port = free_port()
-    log = project / f"server-{port}.log"
+    port_tag = uuid.uuid4().hex[:8]
     environment = {
-        **os.environ,
         "JWT_SECRET": TEST_SECRET,
-        "DATABASE_URL": f"sqlite:///{project / f'test-{port}.db'}",
+        "DATABASE_URL": f"sqlite:///{project / f'test-{port_tag}.db'}",
         **(env or {}),
     }
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "generator",
-                "serve",
-                "--project",
-                str(project),
-                "--port",
-                str(port),
-                "--workers",
-                str(workers),
-            ],
-            cwd=project,
-            env=environment,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-    server = Server(url=f"http://127.0.0.1:{port}", process=process, log=log)
-    try:
-        deadline = time.monotonic() + startup_timeout
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited with {process.returncode}:\n{server.output()}")
-            try:
-                if httpx.get(f"{server.url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start in {startup_timeout}s:\n{server.output()}")
-            time.sleep(0.1)
-        yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    log = project / f"server-{port_tag}.log"
+    with background_server(project, environment, log, workers=workers, startup_timeout=startup_timeout) as running:
+        yield Server(url=running.url, process=running.process, log=running.log)

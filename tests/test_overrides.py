@@ -6,7 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.support import REPO, TEST_SECRET, free_port
+from generator.devserver import free_port
+from tests.support import REPO, TEST_SECRET
 
 DRIFTED = '''"""Task operations the contract leaves to us."""
 

@@ -101,7 +101,9 @@ def test_invalid_content_length_is_400(example_server: Server) -> None:
         "/backend/projects/18446744073709551616",
     ],
 )
-def test_integer_beyond_64_bits_in_a_path_is_404_like_any_id_that_names_nothing(client: httpx.Client, path: str) -> None:
+def test_integer_beyond_64_bits_in_a_path_is_404_like_any_id_that_names_nothing(
+    client: httpx.Client, path: str
+) -> None:
     response = client.get(path)
     assert_clean_problem(response, 404)
     assert response.content == client.get("/backend/tasks/8999999999").content

@@ -18,7 +18,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-from tests.support import copy_project, free_port, run_server
+from generator.devserver import free_port
+from tests.support import copy_project, run_server
 
 
 def _pem_public(private: Any) -> str:
