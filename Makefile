@@ -35,6 +35,7 @@ check: install
 
 run: install .env
 	$(BIN)/specgen generate
+	$(BIN)/specgen upgrade
 	$(BIN)/specgen serve --host $(HOST) --port $(PORT)
 
 test: install

@@ -94,18 +94,23 @@ def serve(project: Path, host: str, port: int, workers: int, reload: bool) -> No
 
     from .runtime.config import ConfigError
     from .runtime.overrides import OverrideMismatch
-    from .runtime.server import PROJECT_ENV, load_app
+    from .runtime.server import PROJECT_ENV, load_app, missing_tables
 
     project = project.resolve()
     os.environ[PROJECT_ENV] = str(project)
     try:
-        load_app(project)  # fail here, with a clear message, rather than inside a worker
+        app = load_app(project)  # fail here, with a clear message, rather than inside a worker
     except (ConfigError, OverrideMismatch) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     except ModuleNotFoundError as exc:
         click.echo(f"error: cannot import {exc.name}: run `specgen generate` first", err=True)
         sys.exit(1)
+    if not app.state.create_tables:
+        missing = missing_tables(project)
+        if missing:
+            click.echo(f"error: the database lacks table(s) {', '.join(missing)}: run `specgen upgrade`", err=True)
+            sys.exit(1)
     uvicorn.run(
         "generator.runtime.server:create",
         factory=True,
@@ -171,6 +176,51 @@ def features(project: Path, database_url: str | None) -> None:
         click.echo(f"FAIL {failure}\n", err=True)
     click.echo(f"{total - len(failures)} passed, {len(failures)} failed")
     sys.exit(1 if failures or total == 0 else 0)
+
+
+@main.command()
+@project_option
+@click.option("-m", "--message", required=True, help="What the revision changes.")
+def migrate(project: Path, message: str) -> None:
+    """Write a migration revision: the compiled tables compared with the database (review it!)."""
+    from .migrations import MigrationError
+    from .migrations import migrate as run
+
+    try:
+        run(project.resolve(), message)
+    except MigrationError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@project_option
+@click.option("--revision", default="head", show_default=True)
+def upgrade(project: Path, revision: str) -> None:
+    """Apply migration revisions to the database."""
+    from .migrations import MigrationError
+    from .migrations import upgrade as run
+
+    try:
+        run(project.resolve(), revision)
+    except MigrationError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@project_option
+@click.option("--revision", required=True, help="Where to go back to: -1 for one step, base for nothing.")
+def downgrade(project: Path, revision: str) -> None:
+    """Undo migration revisions."""
+    from .migrations import MigrationError
+    from .migrations import downgrade as run
+
+    try:
+        run(project.resolve(), revision)
+    except MigrationError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
 
 
 RESERVED_CLAIMS = {"sub", "exp", "iat", "nbf", "iss", "aud"}

@@ -52,6 +52,7 @@ def run_fuzz(
             "JWT_SECRET": secret,
             "JWT_ALGORITHMS": "HS256",
             "DATABASE_URL": database_url or f"sqlite:///{work / 'fuzz.db'}",
+            "SPECGEN_CREATE_TABLES": "1",  # a throwaway database
             "JWT_ISSUER": "",
             "JWT_AUDIENCE": "",
         }

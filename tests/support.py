@@ -85,9 +85,37 @@ def run_server(
     port_tag = uuid.uuid4().hex[:8]
     environment = {
         "JWT_SECRET": TEST_SECRET,
+        "SPECGEN_CREATE_TABLES": "1",  # every test database is a throwaway one
         "DATABASE_URL": f"sqlite:///{project / f'test-{port_tag}.db'}",
         **(env or {}),
     }
     log = project / f"server-{port_tag}.log"
     with background_server(project, environment, log, workers=workers, startup_timeout=startup_timeout) as running:
         yield Server(url=running.url, process=running.process, log=running.log)
+
+
+POSTGRES_ADMIN_URL = os.environ.get("SPECGEN_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+class PostgresUnavailable(Exception):
+    pass
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A throwaway PostgreSQL database for one test run; dropped afterwards."""
+    import psycopg
+
+    name = f"specgen_test_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        raise PostgresUnavailable(
+            f"PostgreSQL is unreachable at {POSTGRES_ADMIN_URL}: {str(exc).strip()[:200]}"
+        ) from None
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

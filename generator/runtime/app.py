@@ -46,6 +46,7 @@ def build_app(
             engine.dispose()
 
     app = FastAPI(title=title, lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
+    app.state.create_tables = settings.create_tables
     for router in routers:
         app.include_router(router, prefix=mount_path)
     declared = [

@@ -50,8 +50,17 @@ def read_dotenv(path: Path) -> dict[str, str]:
     return values
 
 
+def _environment(project_dir: Path, environ: dict[str, str] | None) -> dict[str, str]:
+    return {**read_dotenv(project_dir / ".env"), **(os.environ if environ is None else environ)}
+
+
+def database_url(project_dir: Path, environ: dict[str, str] | None = None) -> str:
+    """DATABASE_URL from the environment or .env; the project's SQLite file by default."""
+    return _environment(project_dir, environ).get("DATABASE_URL") or f"sqlite:///{(project_dir / 'app.db').as_posix()}"
+
+
 def load_settings(project_dir: Path, environ: dict[str, str] | None = None) -> Settings:
-    env = {**read_dotenv(project_dir / ".env"), **(os.environ if environ is None else environ)}
+    env = _environment(project_dir, environ)
 
     def get(key: str) -> str | None:
         value = env.get(key)
@@ -94,10 +103,9 @@ def load_settings(project_dir: Path, environ: dict[str, str] | None = None) -> S
         raise ConfigError(
             f"JWT_LEEWAY, MAX_BODY_BYTES, JWT_JWKS_TTL and JWT_JWKS_COOLDOWN must be numbers ({exc})"
         ) from None
-    database_url = get("DATABASE_URL") or f"sqlite:///{(project_dir / 'app.db').as_posix()}"
     return Settings(
         project_dir=project_dir,
-        database_url=database_url,
+        database_url=database_url(project_dir, environ),
         jwt_secret=secret if symmetric else None,
         jwt_public_key=public_key if not symmetric else None,
         jwt_jwks_url=jwks_url if not symmetric else None,
@@ -108,6 +116,7 @@ def load_settings(project_dir: Path, environ: dict[str, str] | None = None) -> S
         jwt_audience=get("JWT_AUDIENCE"),
         jwt_leeway=leeway,
         max_body_bytes=max_body,
-        create_tables=(get("SPECGEN_CREATE_TABLES") or "1") not in ("0", "false", "no"),
+        # create_all is for throwaway test databases; real ones move by `specgen upgrade`
+        create_tables=(get("SPECGEN_CREATE_TABLES") or "0") in ("1", "true", "yes"),
         cors_origins=tuple(o.strip() for o in (get("CORS_ORIGINS") or "").split(",") if o.strip()),
     )

@@ -39,3 +39,23 @@ def load_app(project: Path, environ: dict[str, str] | None = None) -> FastAPI:
 
 def create() -> FastAPI:
     return load_app(Path(os.environ.get(PROJECT_ENV, ".")))
+
+
+def missing_tables(project: Path) -> list[str]:
+    """Tables the compiled app needs that the database lacks (empty when it cannot be reached)."""
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlmodel import SQLModel
+
+    from .config import database_url
+    from .db import make_engine
+
+    importlib.import_module("generated.tables")
+    engine = make_engine(database_url(project))
+    try:
+        existing = set(inspect(engine).get_table_names())
+    except SQLAlchemyError:
+        return []  # unreachable now: the server starts and answers 503 until it is back
+    finally:
+        engine.dispose()
+    return sorted(t for t in SQLModel.metadata.tables if t not in existing)

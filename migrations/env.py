@@ -1,0 +1,7 @@
+"""Alembic environment of this project, written once by `specgen migrate`: yours to edit."""
+
+from alembic import context
+
+from generator.runtime.migration_env import run_migrations
+
+run_migrations(context)
