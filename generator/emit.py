@@ -37,7 +37,7 @@ def write_tree(files: dict[str, str], target: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content, encoding="utf-8", newline="\n")
     _ruff("check", "--select", "I,F401", "--fix-only", "--quiet", cwd=target)
-    _ruff("format", "--quiet", cwd=target)
+    _ruff("format", cwd=target)
 
 
 def build_in_temp(files: dict[str, str], project: Path) -> Path:

@@ -95,6 +95,7 @@ def validate(contract: Contract) -> list[Diagnostic]:
     _check_openapi(report, doc)
     _check_mount_path(report, doc)
     _check_operation_ids(report, doc)
+    _check_links(report, doc)
     _check_security(report, doc)
     _check_path_parameters(report, doc)
     _check_owner_scopes(report, doc)
@@ -212,6 +213,20 @@ def _check_operation_ids(report: Reporter, doc: dict[str, Any]) -> None:
             )
         else:
             seen[op_id] = f"{op.method.upper()} {op.path}"
+
+
+def _check_links(report: Reporter, doc: dict[str, Any]) -> None:
+    """A link must name an operation that exists, or stateful tools follow it into nothing."""
+    known = {op.node.get("operationId") for op in iter_operations(doc)}
+    for op in iter_operations(doc):
+        responses = op.node.get("responses")
+        for code, response in (responses.items() if isinstance(responses, dict) else []):
+            links = response.get("links") if isinstance(response, dict) else None
+            for name, link in (links.items() if isinstance(links, dict) else []):
+                target = link.get("operationId") if isinstance(link, dict) else None
+                if isinstance(target, str) and target not in known:
+                    pointer = join_pointer(op.pointer, "responses", code, "links", name, "operationId")
+                    report.api(pointer, "link-unknown-operation", f"link {name} names operationId {target!r}, which no operation has")
 
 
 def _check_security(report: Reporter, doc: dict[str, Any]) -> None:

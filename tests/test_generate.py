@@ -75,7 +75,7 @@ def _break(project: Path, kind: str) -> tuple[str, int]:
     spec = project / "specs" / "api" / "openapi.yaml"
     lines = spec.read_text().splitlines(keepends=True)
     if kind == "malformed-yaml":
-        index = next(i for i, line in enumerate(lines) if "operationId: getTask" in line)
+        index = next(i for i, line in enumerate(lines) if line.startswith("      operationId: getTask"))
         lines.insert(index + 1, "      summary: [unclosed\n")
         rule, line = "yaml-syntax", index + 3
     elif kind == "bad-ref":
@@ -83,7 +83,7 @@ def _break(project: Path, kind: str) -> tuple[str, int]:
         lines[index] = lines[index].replace("TaskList", "TaskLisst")
         rule, line = "ref-unresolved", index + 1
     else:
-        index = next(i for i, line in enumerate(lines) if "operationId: getTask" in line)
+        index = next(i for i, line in enumerate(lines) if line.startswith("      operationId: getTask"))
         lines[index] = lines[index].replace("getTask", "listTasks")
         rule, line = "operation-id-duplicate", index + 1
     spec.write_text("".join(lines))

@@ -23,6 +23,7 @@ def build_router(service: ProfileService) -> APIRouter:
         response_model=ProfilePublic,
     )
     def get_profile(
+        *,
         ctx: ContextDep,
     ) -> ProfilePublic:
         return service.get_profile(ctx)
@@ -34,6 +35,7 @@ def build_router(service: ProfileService) -> APIRouter:
         response_model=ProfilePublic,
     )
     def put_profile(
+        *,
         ctx: ContextDep,
         body: Annotated[ProfileCreate, Depends(json_body(ProfileCreate))],
     ) -> ProfilePublic:

@@ -23,6 +23,7 @@ def build_router(service: ProjectsService) -> APIRouter:
         response_model=ProjectList,
     )
     def list_projects(
+        *,
         ctx: ContextDep,
         limit: Annotated[int, Query(ge=1, le=100)] = 50,
         offset: Annotated[int, Query(ge=0, le=9223372036854775807)] = 0,
@@ -36,6 +37,7 @@ def build_router(service: ProjectsService) -> APIRouter:
         response_model=ProjectPublic,
     )
     def create_project(
+        *,
         ctx: ContextDep,
         body: Annotated[ProjectCreate, Depends(json_body(ProjectCreate))],
     ) -> ProjectPublic:
@@ -48,6 +50,7 @@ def build_router(service: ProjectsService) -> APIRouter:
         response_class=Response,
     )
     def delete_project(
+        *,
         ctx: ContextDep,
         project_id: Annotated[int, Path(ge=1, le=9223372036854775807)],
     ) -> Response:
@@ -61,6 +64,7 @@ def build_router(service: ProjectsService) -> APIRouter:
         response_model=ProjectPublic,
     )
     def get_project(
+        *,
         ctx: ContextDep,
         project_id: Annotated[int, Path(ge=1, le=9223372036854775807)],
     ) -> ProjectPublic:
@@ -73,6 +77,7 @@ def build_router(service: ProjectsService) -> APIRouter:
         response_model=ProjectPublic,
     )
     def update_project(
+        *,
         ctx: ContextDep,
         project_id: Annotated[int, Path(ge=1, le=9223372036854775807)],
         body: Annotated[ProjectUpdate, Depends(json_body(ProjectUpdate))],

@@ -23,6 +23,7 @@ def build_router(service: TasksService) -> APIRouter:
         response_model=TaskList,
     )
     def list_tasks(
+        *,
         ctx: ContextDep,
         limit: Annotated[int, Query(ge=1, le=100)] = 50,
         offset: Annotated[int, Query(ge=0, le=9223372036854775807)] = 0,
@@ -41,6 +42,7 @@ def build_router(service: TasksService) -> APIRouter:
         response_model=TaskPublic,
     )
     def create_task(
+        *,
         ctx: ContextDep,
         body: Annotated[TaskCreate, Depends(json_body(TaskCreate))],
     ) -> TaskPublic:
@@ -53,6 +55,7 @@ def build_router(service: TasksService) -> APIRouter:
         response_class=Response,
     )
     def delete_task(
+        *,
         ctx: ContextDep,
         task_id: Annotated[int, Path(ge=1, le=9223372036854775807)],
     ) -> Response:
@@ -66,6 +69,7 @@ def build_router(service: TasksService) -> APIRouter:
         response_model=TaskPublic,
     )
     def get_task(
+        *,
         ctx: ContextDep,
         task_id: Annotated[int, Path(ge=1, le=9223372036854775807)],
     ) -> TaskPublic:
@@ -78,6 +82,7 @@ def build_router(service: TasksService) -> APIRouter:
         response_model=TaskPublic,
     )
     def update_task(
+        *,
         ctx: ContextDep,
         task_id: Annotated[int, Path(ge=1, le=9223372036854775807)],
         body: Annotated[TaskUpdate, Depends(json_body(TaskUpdate))],
@@ -91,6 +96,7 @@ def build_router(service: TasksService) -> APIRouter:
         response_model=TaskPublic,
     )
     def complete_task(
+        *,
         ctx: ContextDep,
         task_id: Annotated[int, Path(ge=1, le=9223372036854775807)],
     ) -> TaskPublic:

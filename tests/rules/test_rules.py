@@ -26,6 +26,7 @@ VALID = FIXTURES / "_valid"
 
 # Every rule id of validate.py, bundle.py and loader.py that a contract can trip.
 RULES = {
+    "link-unknown-operation",
     "read-only-unset",
     "database-field-name",
     "yaml-syntax",

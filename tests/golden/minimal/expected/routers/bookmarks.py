@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Header, Path, Query
+from fastapi import APIRouter, Depends, Header, Path, Query
 
 from generated.deps import ContextDep
 from generated.models import BookmarkCreate, BookmarkPublic, ShareBookmarkBody, ShareBookmarkResponse
 from generated.services.bookmarks import BookmarksService
+from generator.runtime.body import json_body, optional_json_body
 
 
 def build_router(service: BookmarksService) -> APIRouter:
@@ -22,6 +23,7 @@ def build_router(service: BookmarksService) -> APIRouter:
         response_model=list[BookmarkPublic],
     )
     def list_bookmarks(
+        *,
         ctx: ContextDep,
         page_size: Annotated[int | None, Query(alias="page-size", ge=1, le=10)] = None,
     ) -> list[BookmarkPublic]:
@@ -34,8 +36,9 @@ def build_router(service: BookmarksService) -> APIRouter:
         response_model=BookmarkPublic,
     )
     def create_bookmark(
+        *,
         ctx: ContextDep,
-        body: Annotated[BookmarkCreate, Body()],
+        body: Annotated[BookmarkCreate, Depends(json_body(BookmarkCreate))],
     ) -> BookmarkPublic:
         return service.create_bookmark(ctx, body=body)
 
@@ -46,6 +49,7 @@ def build_router(service: BookmarksService) -> APIRouter:
         response_model=BookmarkPublic,
     )
     def get_bookmark(
+        *,
         ctx: ContextDep,
         id_: Annotated[int, Path(alias="id", ge=-9223372036854775808, le=9223372036854775807)],
     ) -> BookmarkPublic:
@@ -58,9 +62,10 @@ def build_router(service: BookmarksService) -> APIRouter:
         response_model=BookmarkPublic,
     )
     def replace_bookmark(
+        *,
         ctx: ContextDep,
         id_: Annotated[int, Path(alias="id", ge=-9223372036854775808, le=9223372036854775807)],
-        body: Annotated[BookmarkCreate, Body()],
+        body: Annotated[BookmarkCreate, Depends(json_body(BookmarkCreate))],
     ) -> BookmarkPublic:
         return service.replace_bookmark(ctx, id_=id_, body=body)
 
@@ -71,10 +76,11 @@ def build_router(service: BookmarksService) -> APIRouter:
         response_model=ShareBookmarkResponse,
     )
     def share_bookmark(
+        *,
         ctx: ContextDep,
         id_: Annotated[int, Path(alias="id", ge=-9223372036854775808, le=9223372036854775807)],
         x_request_source: Annotated[str | None, Header(alias="X-Request-Source")] = None,
-        body: Annotated[ShareBookmarkBody | None, Body()] = None,
+        body: Annotated[ShareBookmarkBody | None, Depends(optional_json_body(ShareBookmarkBody))],
     ) -> ShareBookmarkResponse:
         return service.share_bookmark(ctx, id_=id_, x_request_source=x_request_source, body=body)
 

@@ -20,6 +20,7 @@ def build_router(service: TagsService) -> APIRouter:
         response_model=list[Tag],
     )
     def list_tags(
+        *,
         ctx: ContextDep,
     ) -> list[Tag]:
         return service.list_tags(ctx)
