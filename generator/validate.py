@@ -220,13 +220,17 @@ def _check_links(report: Reporter, doc: dict[str, Any]) -> None:
     known = {op.node.get("operationId") for op in iter_operations(doc)}
     for op in iter_operations(doc):
         responses = op.node.get("responses")
-        for code, response in (responses.items() if isinstance(responses, dict) else []):
+        for code, response in responses.items() if isinstance(responses, dict) else []:
             links = response.get("links") if isinstance(response, dict) else None
-            for name, link in (links.items() if isinstance(links, dict) else []):
+            for name, link in links.items() if isinstance(links, dict) else []:
                 target = link.get("operationId") if isinstance(link, dict) else None
                 if isinstance(target, str) and target not in known:
                     pointer = join_pointer(op.pointer, "responses", code, "links", name, "operationId")
-                    report.api(pointer, "link-unknown-operation", f"link {name} names operationId {target!r}, which no operation has")
+                    report.api(
+                        pointer,
+                        "link-unknown-operation",
+                        f"link {name} names operationId {target!r}, which no operation has",
+                    )
 
 
 def _check_security(report: Reporter, doc: dict[str, Any]) -> None:

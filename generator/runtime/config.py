@@ -31,6 +31,10 @@ class Settings:
     max_body_bytes: int
     create_tables: bool
     cors_origins: tuple[str, ...]
+    sqlite_busy_timeout_ms: int
+    db_pool_size: int
+    db_max_overflow: int
+    db_pool_timeout: float
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -99,10 +103,12 @@ def load_settings(project_dir: Path, environ: dict[str, str] | None = None) -> S
         max_body = int(get("MAX_BODY_BYTES") or 1024 * 1024)
         jwks_ttl = float(get("JWT_JWKS_TTL") or 300)
         jwks_cooldown = float(get("JWT_JWKS_COOLDOWN") or 30)
+        busy_timeout = int(get("SQLITE_BUSY_TIMEOUT_MS") or 5000)
+        pool_size = int(get("DB_POOL_SIZE") or 10)
+        max_overflow = int(get("DB_MAX_OVERFLOW") or 10)
+        pool_timeout = float(get("DB_POOL_TIMEOUT") or 5)
     except ValueError as exc:
-        raise ConfigError(
-            f"JWT_LEEWAY, MAX_BODY_BYTES, JWT_JWKS_TTL and JWT_JWKS_COOLDOWN must be numbers ({exc})"
-        ) from None
+        raise ConfigError(f"a numeric setting is not a number ({exc})") from None
     return Settings(
         project_dir=project_dir,
         database_url=database_url(project_dir, environ),
@@ -119,4 +125,8 @@ def load_settings(project_dir: Path, environ: dict[str, str] | None = None) -> S
         # create_all is for throwaway test databases; real ones move by `specgen upgrade`
         create_tables=(get("SPECGEN_CREATE_TABLES") or "0") in ("1", "true", "yes"),
         cors_origins=tuple(o.strip() for o in (get("CORS_ORIGINS") or "").split(",") if o.strip()),
+        sqlite_busy_timeout_ms=busy_timeout,
+        db_pool_size=pool_size,
+        db_max_overflow=max_overflow,
+        db_pool_timeout=pool_timeout,
     )

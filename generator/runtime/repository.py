@@ -14,10 +14,10 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import AnyUrl, BaseModel
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlmodel import Session, SQLModel
 
-from .db import utcnow
+from .db import WRITE, utcnow
 from .problems import Conflict, NotFound, ServiceUnavailable, Unprocessable
 
 T = TypeVar("T", bound=SQLModel)
@@ -70,6 +70,11 @@ class Repository(Generic[T, P]):
             stmt = stmt.where(getattr(self.table, self.meta.owner_field) == self.owner_id)
         return stmt
 
+    def _begin_write(self) -> None:
+        """Mark the transaction as a writing one before it starts (SQLite: BEGIN IMMEDIATE)."""
+        if not self.session.in_transaction():
+            self.session.connection(execution_options={WRITE: True})
+
     def _public(self, row: T) -> P:
         return self.meta.public.model_validate(row, from_attributes=True)
 
@@ -113,6 +118,7 @@ class Repository(Generic[T, P]):
     def create(self, values: Mapping[str, Any]) -> P:
         values = _plain(values)
         with _database_errors(self.session, self.meta):
+            self._begin_write()
             self._check_references(values)
             now = utcnow()
             if self.meta.owner_field is not None:
@@ -126,22 +132,31 @@ class Repository(Generic[T, P]):
             return self._public(row)
 
     def update(self, key: Any, values: Mapping[str, Any]) -> P:
+        """One UPDATE ... RETURNING: every sent field is written together, so concurrent updates
+        leave one writer's state, never a mix (the ORM would skip fields equal to a stale read)."""
         values = _plain(values)
         self._check_not_null(values)
         with _database_errors(self.session, self.meta):
-            row = self._row(key)
+            self._begin_write()
             self._check_references(values)
-            for name, value in values.items():
-                setattr(row, name, value)
             if self.meta.updated_field:
-                setattr(row, self.meta.updated_field, utcnow())
+                values[self.meta.updated_field] = utcnow()
+            if not values:
+                return self._public(self._row(key))
+            stmt = self._scoped(update(self.table).where(self._pk == key)).values(values).returning(self.table)
+            row = self.session.execute(stmt, execution_options={"synchronize_session": False}).scalar_one_or_none()
+            if row is None:
+                self.session.rollback()
+                raise NotFound()
+            public = self._public(row)
             self.session.commit()
-            return self._public(row)
+            return public
 
     def put_own(self, values: Mapping[str, Any]) -> P:
         """Create or replace the caller's row of a one-per-user resource."""
         values = _plain(values)
         with _database_errors(self.session, self.meta):
+            self._begin_write()
             self._check_references(values)
             row = self.session.execute(self._scoped(select(self.table))).scalar_one_or_none()
             now = utcnow()
@@ -164,11 +179,13 @@ class Repository(Generic[T, P]):
 
     def delete(self, key: Any) -> None:
         with _database_errors(self.session, self.meta):
+            self._begin_write()
             self.session.delete(self._row(key))
             self.session.commit()
 
     def delete_own(self) -> None:
         with _database_errors(self.session, self.meta):
+            self._begin_write()
             row = self.session.execute(self._scoped(select(self.table))).scalar_one_or_none()
             if row is None:
                 raise NotFound(f"No {self.meta.name} yet")

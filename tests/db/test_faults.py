@@ -13,7 +13,7 @@ import pytest
 
 from tests.support import POSTGRES_ADMIN_URL, copy_project, new_user, run_server
 
-HOLDING_OVERRIDE = '''import time
+HOLDING_OVERRIDE = """import time
 
 from generated.deps import Context
 from generated.models import TaskPublic
@@ -25,7 +25,7 @@ class TasksService(DefaultTasksService):
         task = ctx.data.tasks.get(task_id)  # takes the session's connection and keeps it
         time.sleep(3)
         return task
-'''
+"""
 
 
 def _is_postgres(url: str) -> bool:
@@ -55,7 +55,9 @@ def test_sqlite_lock_held_past_the_busy_timeout_is_503_then_writes_resume(tmp_pa
         assert [t["title"] for t in c.get("/backend/tasks").json()["items"]] == ["before", "after"]
 
 
-def test_exhausted_postgres_pool_answers_503_within_about_a_second_of_its_timeout(tmp_path: Path, fresh_database: str) -> None:
+def test_exhausted_postgres_pool_answers_503_within_about_a_second_of_its_timeout(
+    tmp_path: Path, fresh_database: str
+) -> None:
     if not _is_postgres(fresh_database):
         pytest.skip("connection pools are a PostgreSQL matter; SQLite opens a connection per thread")
     project = copy_project(tmp_path / "p")

@@ -26,7 +26,9 @@ def test_500_concurrent_creates_are_all_answered_and_all_stored(tmp_path: Path, 
 
         def client_run(user: str) -> list[tuple[int, str | None, str]]:
             results = []
-            with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {make_token(user)}"}, timeout=60) as c:
+            with httpx.Client(
+                base_url=server.url, headers={"Authorization": f"Bearer {make_token(user)}"}, timeout=60
+            ) as c:
                 for i in range(CREATES // CLIENTS):
                     title = f"{user}-{i}"
                     r = c.post("/backend/tasks", json={"title": title})
@@ -46,7 +48,13 @@ def test_500_concurrent_creates_are_all_answered_and_all_stored(tmp_path: Path, 
                 stored |= {t["title"] for t in page["items"]}
         assert created <= stored, f"{len(created - stored)} acknowledged creates are missing"
         assert stored <= {title for _, _, title in answers}
-        report = {"database": _kind(fresh_database), "workers": workers, "sent": len(answers), "answered": statuses, "stored": len(stored)}
+        report = {
+            "database": _kind(fresh_database),
+            "workers": workers,
+            "sent": len(answers),
+            "answered": statuses,
+            "stored": len(stored),
+        }
         (tmp_path.parent / f"load-{_kind(fresh_database)}.json").write_text(json.dumps(report))
         print("load:", json.dumps(report))
 
@@ -60,7 +68,11 @@ def test_20_concurrent_updates_of_one_row_leave_one_written_state(tmp_path: Path
 
         def update(i: int) -> int:
             with server.client(user) as c:
-                body = {"title": f"writer {i}", "description": f"by writer {i}", "priority": ["low", "medium", "high"][i % 3]}
+                body = {
+                    "title": f"writer {i}",
+                    "description": f"by writer {i}",
+                    "priority": ["low", "medium", "high"][i % 3],
+                }
                 return c.patch(f"/backend/tasks/{task['id']}", json=body).status_code
 
         with ThreadPoolExecutor(20) as pool:
