@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlmodel import Field, SQLModel
 
@@ -26,7 +27,10 @@ class ProjectTable(SQLModel, table=True):
     """Rows of `Project` (specs/api/openapi.yaml#/components/schemas/Project)."""
 
     __tablename__ = "projects"
-    __table_args__ = (UniqueConstraint("owner_id", "name", name="uq_projects_owner_name"),)
+    __table_args__ = (
+        UniqueConstraint("owner_id", "name", name="uq_projects_owner_name"),
+        Index("ix_projects_owner", "owner_id", "id"),
+    )
 
     id: int | None = Field(
         default=None,
@@ -57,7 +61,6 @@ class ProjectTable(SQLModel, table=True):
         sa_column=Column(
             "owner_id",
             Text(),
-            index=True,
             nullable=False,
         ),
     )
@@ -89,7 +92,10 @@ class TaskTable(SQLModel, table=True):
     """Rows of `Task` (specs/api/openapi.yaml#/components/schemas/Task)."""
 
     __tablename__ = "tasks"
-    __table_args__ = (Index("ix_tasks_owner_completed", "owner_id", "completed"),)
+    __table_args__ = (
+        Index("ix_tasks_owner", "owner_id", "id"),
+        Index("ix_tasks_owner_completed", "owner_id", "completed"),
+    )
 
     id: int | None = Field(
         default=None,
@@ -120,6 +126,7 @@ class TaskTable(SQLModel, table=True):
         sa_column=Column(
             "completed",
             Boolean(),
+            server_default=text("false"),
             nullable=False,
         ),
     )
@@ -127,6 +134,7 @@ class TaskTable(SQLModel, table=True):
         sa_column=Column(
             "priority",
             String(6),
+            server_default="medium",
             nullable=False,
         ),
     )
@@ -151,7 +159,6 @@ class TaskTable(SQLModel, table=True):
         sa_column=Column(
             "owner_id",
             Text(),
-            index=True,
             nullable=False,
         ),
     )

@@ -11,6 +11,8 @@ from .ir import Column, ForeignKey, Group, Index, Operation, Parameter, Project,
 from .names import param_name, pascal, snake, unique
 from .openapi import RawOperation, iter_operations, success_response
 from .schemas import (
+    INT32_MAX,
+    INT32_MIN,
     INT64_MAX,
     INT64_MIN,
     SCHEMA_PREFIX,
@@ -129,7 +131,6 @@ def _resource(
         )
         fks.append(node)
         fk_by_column[node.column] = node
-    indexed = {scope.field} if scope else set()
     columns = []
     read_only = []
     not_nullable_writable = []
@@ -153,10 +154,10 @@ def _resource(
                 nullable=nullable,
                 primary_key=is_pk,
                 autoincrement=is_pk and t.kind == "integer",
-                index=prop in indexed and not is_pk,
+                index=False,
                 foreign_key=f"{fk.target_table}.{fk.target_column}" if fk else None,
                 on_delete=fk.on_delete if fk else None,
-                server_default=None,
+                server_default=_server_default(resolved) if has_default else None,
                 source=Source(
                     contract.api.source_of(join_pointer("/components/schemas", name, "properties", prop))[0],
                     join_pointer("/components/schemas", name, "properties", prop),
@@ -173,7 +174,7 @@ def _resource(
         primary_key=pk,
         owner_field=scope.field if scope else None,
         owner_claim=scope.claim if scope else "sub",
-        indexes=tuple(Index(i["name"], tuple(i["columns"])) for i in spec.get("indexes") or []),
+        indexes=_indexes(table, spec, scope.field if scope else None, pk),
         uniques=tuple(Index(i["name"], tuple(i["columns"])) for i in spec.get("unique") or []),
         foreign_keys=tuple(fks),
         created_field=timestamps.get("created"),
@@ -187,16 +188,39 @@ def _resource(
     )
 
 
+def _server_default(schema: dict[str, Any]) -> str | None:
+    """The contract's default as a column default, so rows written outside the API get it too."""
+    value = schema.get("default")
+    if isinstance(value, bool):
+        return f'text("{str(value).lower()}")'
+    if isinstance(value, (int, float)):
+        return f"text({str(value)!r})"
+    if isinstance(value, str):
+        return repr(value)
+    return None  # objects and arrays: JSON defaults stay in the models
+
+
+def _indexes(table: str, spec: dict[str, Any], owner: str | None, pk: str) -> tuple[Index, ...]:
+    declared = tuple(Index(i["name"], tuple(i["columns"])) for i in spec.get("indexes") or [])
+    if owner is None or owner == pk:
+        return declared
+    # Every query of an owner-scoped table filters by owner and pages by key: (owner, key)
+    # serves both, so a page costs the same whoever else has rows in the table.
+    return (Index(f"ix_{table}_owner", (owner, pk)), *declared)
+
+
 def _column_type(t: Any, schema: dict[str, Any], is_pk: bool) -> tuple[str, str]:
     if t.enum and all(isinstance(e, str) for e in t.enum):
         return f"String({max(len(e) for e in t.enum)})", "str"
+    if t.format == "decimal" and t.kind in ("number", "string"):
+        return "ExactDecimal()", "decimal.Decimal"
     if t.kind == "integer":
         if t.format == "int32":
             return "Integer()", "int"
         # SQLite only autoincrements INTEGER PRIMARY KEY; BIGINT elsewhere.
         return 'BigInteger().with_variant(Integer(), "sqlite")', "int"
     if t.kind == "number":
-        return ("Numeric()", "decimal.Decimal") if t.format == "decimal" else ("Float()", "float")
+        return "Float()", "float"
     if t.kind == "boolean":
         return "Boolean()", "bool"
     if t.kind == "string":
@@ -230,8 +254,9 @@ def _bounded(prop: Any, doc: dict[str, Any]) -> Any:
     if t.kind != "integer" or not isinstance(prop, dict):
         return prop
     prop = dict(prop)
-    prop.setdefault("minimum", INT64_MIN)
-    prop.setdefault("maximum", INT64_MAX)
+    small = t.format == "int32"
+    prop.setdefault("minimum", INT32_MIN if small else INT64_MIN)
+    prop.setdefault("maximum", INT32_MAX if small else INT64_MAX)
     return prop
 
 

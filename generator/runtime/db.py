@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import decimal
 from collections.abc import Iterator
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import DateTime, Engine, event
+from sqlalchemy import DateTime, Engine, Numeric, String, event
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
 
@@ -35,6 +36,25 @@ class UTCDateTime(TypeDecorator[datetime.datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=datetime.UTC) if value.tzinfo is None else value.astimezone(datetime.UTC)
+
+
+class ExactDecimal(TypeDecorator[decimal.Decimal]):
+    """Decimals that come back digit for digit: NUMERIC on PostgreSQL, text on SQLite (which has no
+    decimal type and would round-trip 12.50 through a float)."""
+
+    impl = Numeric
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        return dialect.type_descriptor(String(64) if dialect.name == "sqlite" else Numeric(asdecimal=True))
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        if value is None:
+            return None
+        return str(value) if dialect.name == "sqlite" else decimal.Decimal(value)
+
+    def process_result_value(self, value: Any, dialect: Any) -> decimal.Decimal | None:
+        return None if value is None else decimal.Decimal(str(value))
 
 
 def utcnow() -> datetime.datetime:

@@ -6,17 +6,19 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
 from sqlmodel import SQLModel
 
 from .config import database_url
-from .db import UTCDateTime, make_engine
+from .db import ExactDecimal, UTCDateTime, make_engine
 
 
 def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
     # Revisions must not import specgen's runtime: UTCDateTime is stored as a timezone-aware DateTime.
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, ExactDecimal):
+        # NUMERIC where the database has it; SQLite keeps the digits as text
+        return "sa.Numeric().with_variant(sa.String(length=64), 'sqlite')"
     return False
 
 
@@ -26,9 +28,9 @@ def run_migrations(context: Any) -> None:
         sys.path.insert(0, str(project))
     import generated.tables  # noqa: F401 - registers the tables on SQLModel.metadata
 
+    # make_engine takes BEGIN over from pysqlite (which runs DDL outside transactions), so a
+    # failed migration rolls back whole on SQLite too
     engine = make_engine(database_url(project))
-    if engine.dialect.name == "sqlite":
-        _transactional_ddl(engine)
     with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
@@ -48,18 +50,6 @@ def run_migrations(context: Any) -> None:
         if sqlite:
             _driver_execute(connection, "PRAGMA foreign_keys=ON")
     engine.dispose()
-
-
-def _transactional_ddl(engine: Any) -> None:
-    """pysqlite runs DDL outside transactions; take BEGIN over so a failed migration rolls back whole."""
-
-    @event.listens_for(engine, "connect")
-    def _no_driver_transactions(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-
-    @event.listens_for(engine, "begin")
-    def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
 
 
 def _driver_execute(connection: Any, sql: str) -> None:

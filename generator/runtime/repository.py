@@ -6,6 +6,7 @@ user's row" and "no row" are the same thing to every caller: NotFound.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -93,18 +94,20 @@ class Repository(Generic[T, P]):
 
     def list(self, *, limit: int, offset: int, filters: Mapping[str, Any] | None = None) -> tuple[list[P], int]:
         """A page in primary-key order, and the number of rows the filters match."""
+        page, count = self.list_statements(limit=limit, offset=offset, filters=filters)
+        with _database_errors(self.session, self.meta):
+            items = [self._public(r) for r in self.session.execute(page).scalars()]
+            total = self.session.execute(count).scalar_one()
+        return items, int(total)
+
+    def list_statements(self, *, limit: int, offset: int, filters: Mapping[str, Any] | None = None) -> tuple[Any, Any]:
+        """The page and count statements of list() (public so their query plans can be checked)."""
         conditions = [getattr(self.table, k) == v for k, v in (filters or {}).items() if v is not None]
         # SQLite reads a negative LIMIT as "no limit" and PostgreSQL rejects it: never pass one on
         limit, offset = max(0, limit), max(0, offset)
-        with _database_errors(self.session, self.meta):
-            rows = self.session.execute(
-                self._scoped(select(self.table).where(*conditions)).order_by(self._pk).limit(limit).offset(offset)
-            ).scalars()
-            items = [self._public(r) for r in rows]
-            total = self.session.execute(
-                self._scoped(select(func.count()).select_from(self.table).where(*conditions))
-            ).scalar_one()
-        return items, int(total)
+        page = self._scoped(select(self.table).where(*conditions)).order_by(self._pk).limit(limit).offset(offset)
+        count = self._scoped(select(func.count()).select_from(self.table).where(*conditions))
+        return page, count
 
     def find_own(self) -> P:
         """The caller's row of a one-per-user resource."""
@@ -225,7 +228,7 @@ def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
     Text that no database stores faithfully (NUL, lone surrogates) is refused here, the one place
     every write passes, so SQLite and PostgreSQL answer the same 422.
     """
-    out = {k: v.value if isinstance(v, Enum) else str(v) if isinstance(v, AnyUrl) else v for k, v in values.items()}
+    out = {k: _column_value(v) for k, v in values.items()}
     bad = [k for k, v in out.items() if isinstance(v, str) and not _storable(v)]
     if bad:
         raise Unprocessable(
@@ -233,6 +236,16 @@ def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
             errors=[{"pointer": f"/body/{k}", "detail": "Contains a character that cannot be stored"} for k in bad],
         )
     return out
+
+
+def _column_value(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, AnyUrl):
+        return str(value)
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return value.astimezone(datetime.UTC)  # what a write returns is what a read will
+    return value
 
 
 def _storable(text: str) -> bool:

@@ -14,7 +14,10 @@ class BookmarkTable(SQLModel, table=True):
     """Rows of `Bookmark` (specs/api/openapi.yaml#/components/schemas/Bookmark)."""
 
     __tablename__ = "bookmarks"
-    __table_args__ = (Index("ix_bookmarks_url", "url"),)
+    __table_args__ = (
+        Index("ix_bookmarks_owner", "owner_id", "id"),
+        Index("ix_bookmarks_url", "url"),
+    )
 
     id: int | None = Field(
         default=None,
@@ -53,7 +56,6 @@ class BookmarkTable(SQLModel, table=True):
         sa_column=Column(
             "owner_id",
             Text(),
-            index=True,
             nullable=False,
         ),
     )
