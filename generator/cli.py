@@ -165,7 +165,7 @@ def fuzz(project: Path, seconds: int, database_url: str | None, seed: int | None
 @click.option("--database-url", default=None, help="Run against this database instead of a fresh SQLite file.")
 def features(project: Path, database_url: str | None) -> None:
     """Run the scenarios in specs/feature/ against the served app."""
-    from .features import run_all
+    from .feature_runner import run_all
 
     try:
         failures, total = run_all(project.resolve(), database_url)

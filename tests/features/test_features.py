@@ -7,7 +7,8 @@ import json
 import httpx
 import pytest
 
-from generator.features import Feature, Scenario, StepFailed, load_features, run_scenario
+from generator.feature_runner import StepFailed, run_scenario
+from generator.features import Feature, Scenario, load_features
 from tests.support import REPO, Server, make_token
 
 SERVED = json.loads((REPO / "generated" / "openapi.json").read_text())
@@ -30,3 +31,11 @@ def test_scenario(example_server: Server, feature: Feature, scenario: Scenario) 
             failure = str(exc)
     if failure:
         pytest.fail(failure, pytrace=False)
+
+
+def test_specgen_features_serves_the_project_and_runs_every_scenario() -> None:
+    from tests.support import specgen
+
+    result = specgen("features", "--project", str(REPO))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().endswith(f"{len(CASES)} passed, 0 failed")
