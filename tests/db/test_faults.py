@@ -50,6 +50,7 @@ def test_sqlite_lock_held_past_the_busy_timeout_is_503_then_writes_resume(tmp_pa
         assert blocked.status_code == 503, blocked.text
         assert blocked.headers["retry-after"].isdigit()
         assert blocked.headers["content-type"] == "application/problem+json"
+        print(f"SQLite lock answered 503 after {waited:.2f}s (busy timeout 0.3s)")
         assert waited < 5
         assert c.post("/backend/tasks", json={"title": "after"}).status_code == 201
         assert [t["title"] for t in c.get("/backend/tasks").json()["items"]] == ["before", "after"]
@@ -75,6 +76,7 @@ def test_exhausted_postgres_pool_answers_503_within_about_a_second_of_its_timeou
         holder.join()
         assert starved.status_code == 503, starved.text
         assert starved.headers["retry-after"].isdigit()
+        print(f"exhausted pool answered 503 after {waited:.2f}s (pool timeout 1s)")
         assert 0.9 <= waited < 2.0, f"answered after {waited:.2f}s with a 1s pool timeout"
         assert c.get("/backend/tasks").status_code == 200, "the pool recovers once the connection is back"
 
