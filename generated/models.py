@@ -130,3 +130,14 @@ class TaskUpdate(BaseModel):
     priority: Priority | None = None
     due_date: date | None = None
     project_id: Annotated[int | None, Field(ge=1, le=9223372036854775807)] = None
+
+
+# Optional properties the contract does not allow to be null are left out of responses when unset.
+from generator.runtime.models import omit_unset_optionals  # noqa: E402
+
+omit_unset_optionals(
+    {
+        Problem: ("detail", "instance", "request_id", "errors"),
+    },
+    rebuild=(Problem,),
+)

@@ -60,6 +60,9 @@ def build(contract: Contract) -> tuple[Project, list[Diagnostic]]:
     for raw in iter_operations(doc):
         operations.append(_operation(doc, contract, raw, by_name, class_of, fn_taken, extra_models, taken))
     model_schemas.update(extra_models)
+    request_models = {m for r in resources for m in (r.create_model, r.update_model)}
+    request_models |= {op.body_model for op in operations if op.body_model}
+    omit_none, rebuild_order = _omit_when_none(model_schemas, request_models)
 
     groups: dict[str, list[Operation]] = {}
     for op in operations:
@@ -88,6 +91,8 @@ def build(contract: Contract) -> tuple[Project, list[Diagnostic]]:
         resources=tuple(resources),
         groups=group_nodes,
         model_schemas=model_schemas,
+        omit_none=omit_none,
+        rebuild_order=rebuild_order,
         served_contract=served_contract(doc, operations, by_name),
         owner_fields=tuple(sorted({r.owner_field for r in resources if r.owner_field})),
         read_only_fields=tuple(sorted({f for r in resources for f in r.read_only})),
@@ -306,6 +311,64 @@ def _model_schemas(
         if isinstance(schema, dict) and not schema.get("required"):
             schema.pop("required", None)
     return out
+
+
+def _omit_when_none(
+    model_schemas: dict[str, Any], request_models: set[str]
+) -> tuple[tuple[tuple[str, tuple[str, ...]], ...], tuple[str, ...]]:
+    """Response models' optional, non-nullable properties, and the models to rebuild (contained first)."""
+    doc = {"components": {"schemas": model_schemas}}
+    omit: dict[str, tuple[str, ...]] = {}
+    for name, schema in model_schemas.items():
+        if name in request_models or not isinstance(schema, dict) or not isinstance(schema.get("properties"), dict):
+            continue
+        required = set(schema.get("required") or [])
+        fields = tuple(
+            p
+            for p, sub in schema["properties"].items()
+            if p not in required
+            and not scalar_type(doc, sub).nullable
+            and not (isinstance(deref(doc, sub), dict) and "default" in deref(doc, sub))
+        )
+        if fields:
+            omit[name] = fields
+    refs = {name: _referenced(schema) & set(model_schemas) for name, schema in model_schemas.items()}
+    affected = set(omit)
+    changed = True
+    while changed:  # every model that contains an affected one is affected
+        grown = {n for n, r in refs.items() if r & affected} - affected
+        affected |= grown
+        changed = bool(grown)
+    order: list[str] = []
+    visiting: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in order or name in visiting or name not in affected:
+            return
+        visiting.add(name)
+        for dep in sorted(refs[name]):
+            visit(dep)
+        visiting.discard(name)
+        order.append(name)
+
+    for name in sorted(affected):
+        visit(name)
+    return tuple(sorted(omit.items())), tuple(order)
+
+
+def _referenced(node: Any) -> set[str]:
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            name = schema_ref_name(item)
+            if name:
+                found.add(name)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
 
 
 def _group_name(raw: RawOperation) -> str:

@@ -125,6 +125,8 @@ class Project:
     groups: tuple[Group, ...]
     model_schemas: dict[str, Any] = field(hash=False, compare=False)  # schemas for datamodel-code-generator
     served_contract: dict[str, Any] = field(hash=False, compare=False)
+    omit_none: tuple[tuple[str, tuple[str, ...]], ...] = ()  # response model -> optional non-nullable properties
+    rebuild_order: tuple[str, ...] = ()  # models to rebuild after setting omit_none, contained first
     owner_fields: tuple[str, ...] = ()
     read_only_fields: tuple[str, ...] = ()
 

@@ -60,7 +60,8 @@ def render_models(project: Project) -> str:
     while lines and (lines[0].startswith("#") or not lines[0].strip()):
         lines.pop(0)
     doc = '"""Request and response models of the contract (datamodel-code-generator)."""'
-    return "\n".join([header(project.spec_file), doc, "", *lines]) + "\n"
+    tail = _env.get_template("models_tail.py.jinja").render(project=project) if project.omit_none else ""
+    return "\n".join([header(project.spec_file), doc, "", *lines]) + "\n" + tail
 
 
 def _generate_models(document: dict[str, Any]) -> str:

@@ -44,3 +44,18 @@ class ShareBookmarkResponse(BaseModel):
 
 class Tag(BaseModel):
     name: Annotated[str, Field(max_length=40)]
+
+
+# Optional properties the contract does not allow to be null are left out of responses when unset.
+from generator.runtime.models import omit_unset_optionals  # noqa: E402
+
+omit_unset_optionals(
+    {
+        BookmarkPublic: ("tags",),
+        ShareBookmarkResponse: ("link",),
+    },
+    rebuild=(
+        BookmarkPublic,
+        ShareBookmarkResponse,
+    ),
+)

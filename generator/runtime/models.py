@@ -1,0 +1,28 @@
+"""Serialization rules the contract implies and pydantic cannot express in a type."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pydantic import BaseModel
+
+
+def _is_none(value: Any) -> bool:
+    return value is None
+
+
+def omit_unset_optionals(omit: Mapping[type[BaseModel], Iterable[str]], rebuild: Iterable[type[BaseModel]]) -> None:
+    """Leave out of responses the optional properties the contract does not allow to be null.
+
+    The models type such a property `X | None = None` so that "not given" is representable; the
+    contract's JSON must then omit it rather than send `null`. `rebuild` lists every model whose
+    serializer embeds one of these, contained models first.
+    """
+    for model, properties in omit.items():
+        wanted = set(properties)
+        for name, field in model.model_fields.items():
+            if (field.alias or name) in wanted:
+                field.exclude_if = _is_none
+    for model in rebuild:
+        model.model_rebuild(force=True)
