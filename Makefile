@@ -8,7 +8,7 @@ PORT ?= 8000
 
 TIME ?= 600
 
-.PHONY: install generate check run test fuzz features clean
+.PHONY: install generate check run test fuzz features bench clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,12 @@ fuzz: install
 
 features: install
 	$(BIN)/specgen features
+
+# Server figures against the hand-written baseline (needs wrk: apt-get install wrk). Work in progress:
+# the performance issue also asks for scale, startup and generator figures, not measured yet.
+bench: install
+	command -v wrk >/dev/null || apt-get install -y wrk
+	$(BIN)/python bench/server_bench.py --runs 3 --seconds 8
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache app.db app.db-*

@@ -44,39 +44,69 @@ def contract(n: int) -> tuple[dict[str, Any], dict[str, Any]]:
             "additionalProperties": False,
             "x-owner-scoped": True,
             "required": ["id", "title", "owner_id"],
-            "properties": {"id": {"type": "integer", "format": "int64", "readOnly": True}, **FIELDS, "owner_id": {"type": "string", "readOnly": True}},
+            "properties": {
+                "id": {"type": "integer", "format": "int64", "readOnly": True},
+                **FIELDS,
+                "owner_id": {"type": "string", "readOnly": True},
+            },
         }
         schemas[f"{name}List"] = {
             "type": "object",
             "required": ["items", "total", "limit", "offset"],
-            "properties": {"items": {"type": "array", "items": ref}, "total": {"type": "integer"}, "limit": {"type": "integer"}, "offset": {"type": "integer"}},
+            "properties": {
+                "items": {"type": "array", "items": ref},
+                "total": {"type": "integer"},
+                "limit": {"type": "integer"},
+                "offset": {"type": "integer"},
+            },
         }
         tables[name] = {"table": plural}
-        key = {"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer", "format": "int64", "minimum": 1}}
+        key = {
+            "name": "item_id",
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer", "format": "int64", "minimum": 1},
+        }
         body = {"required": True, "content": {"application/json": {"schema": ref}}}
         paths[f"/{plural}"] = {
             "get": {
                 "operationId": f"list{name}",
                 "parameters": [
-                    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50}},
+                    {
+                        "name": "limit",
+                        "in": "query",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50},
+                    },
                     {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
                     {"name": "done", "in": "query", "schema": {"type": "boolean"}},
                 ],
                 "responses": _responses({"$ref": f"#/components/schemas/{name}List"}, extra=()),
             },
-            "post": {"operationId": f"create{name}", "requestBody": body, "responses": _responses(ref, "201", ("409",))},
+            "post": {
+                "operationId": f"create{name}",
+                "requestBody": body,
+                "responses": _responses(ref, "201", ("409",)),
+            },
         }
         paths[f"/{plural}/{{item_id}}"] = {
             "parameters": [key],
             "get": {"operationId": f"get{name}", "responses": _responses(ref)},
-            "patch": {"operationId": f"update{name}", "requestBody": body, "responses": _responses(ref, extra=("404", "409"))},
+            "patch": {
+                "operationId": f"update{name}",
+                "requestBody": body,
+                "responses": _responses(ref, extra=("404", "409")),
+            },
             "delete": {"operationId": f"delete{name}", "responses": _responses(None, "204")},
         }
         paths[f"/{plural}/{{item_id}}/archive"] = {
             "parameters": [key],
             "post": {"operationId": f"archive{name}", "responses": _responses(ref)},
         }
-    problem = {"application/problem+json": {"schema": {"type": "object", "properties": {"status": {"type": "integer"}, "title": {"type": "string"}}}}}
+    problem = {
+        "application/problem+json": {
+            "schema": {"type": "object", "properties": {"status": {"type": "integer"}, "title": {"type": "string"}}}
+        }
+    }
     api = {
         "openapi": "3.1.0",
         "info": {"title": f"Synthetic {n}", "version": "1"},

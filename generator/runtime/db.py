@@ -82,7 +82,15 @@ def make_engine(
 ) -> Engine:
     url = normalize_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": sqlite_busy_timeout_ms / 1000})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": sqlite_busy_timeout_ms / 1000},
+            # keep as many connections as requests run at once: opening one (and its pragmas)
+            # per request would cost more than the query
+            pool_size=max(pool_size, 20),
+            max_overflow=max_overflow,
+            pool_timeout=pool_timeout,
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_setup(dbapi_conn: Any, _record: Any) -> None:
