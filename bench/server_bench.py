@@ -127,7 +127,7 @@ def bench(runs: int, seconds: int) -> dict[str, dict[str, dict[str, list[float]]
             with database(kind) as url, server(app, url, secret, project) as (base, process):
                 with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as c:
                     ids = [c.post("/backend/tasks", json={"title": f"seed {i}"}).json()["id"] for i in range(20)]
-                for run in range(runs):
+                for _ in range(runs):
                     for endpoint, path, lua in (
                         ("get_one", f"/backend/tasks/{ids[7]}", None),
                         ("list_20", "/backend/tasks?limit=20", None),
