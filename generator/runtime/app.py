@@ -32,7 +32,7 @@ def build_app(
     read_only_fields: tuple[str, ...],
 ) -> FastAPI:
     verifier = TokenVerifier(settings)  # fails fast on a bad key, before serving
-    contract = contract_file.read_bytes()  # the designer's contract, served as written
+    contract = contract_file.read_bytes()  # generated/openapi.json: the bundled contract (see served.py)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -61,7 +61,7 @@ def build_app(
         for r in router.routes
         if isinstance(r, APIRoute)
     ]
-    declared += [(path, {"GET", "HEAD"}) for path in ("/health", "/openapi.json", "/docs")]
+    declared += [(path, {"GET"}) for path in ("/health", "/openapi.json", "/docs")]
     install_problem_handlers(app, owner_fields, read_only_fields, allow_table(declared))
 
     @app.get("/health", include_in_schema=False)
