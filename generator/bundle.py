@@ -39,14 +39,13 @@ class Bundle:
     origins: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def source_of(self, pointer: str) -> tuple[str, str]:
-        best = ""
-        for prefix in self.origins:
-            if (pointer == prefix or pointer.startswith(prefix + "/")) and len(prefix) > len(best):
-                best = prefix
-        if not best:
-            return (self.root, pointer)
-        file, origin = self.origins[best]
-        return (file, origin + pointer[len(best) :])
+        prefix = pointer
+        while prefix:  # the longest prefix that was copied from another place
+            if prefix in self.origins:
+                file, origin = self.origins[prefix]
+                return (file, origin + pointer[len(prefix) :])
+            prefix = prefix.rpartition("/")[0]
+        return (self.root, pointer)
 
     def locate(self, file: str, pointer: str) -> tuple[int, int]:
         source = self.files.get(file)
@@ -154,9 +153,9 @@ class _Bundler:
             return None
         siblings = {k: v for k, v in node.items() if k != "$ref"}
         if target_file == self.root.display:
-            if not siblings:
+            if not siblings and ref.startswith("#") and file == self.root.display:
                 return None  # a local ref of the root file stays as it is
-            new_ref = "#" + fragment
+            new_ref = "#" + fragment  # a ref into the root file, from anywhere, becomes local
         else:
             parts = split_pointer(fragment)
             if len(parts) == 3 and parts[0] == "components":
