@@ -47,10 +47,11 @@ def build(contract: Contract) -> tuple[Project, list[Diagnostic]]:
         family[name] = (unique(f"{base}Create", taken), unique(f"{base}Update", taken), unique(f"{base}Public", taken))
         class_of[name] = family[name][2]
 
-    resources = []
+    tables = {name: spec for _, name, spec, _ in database_tables(contract)}
     attr_taken: set[str] = set()
-    for source, name, spec, ptr in database_tables(contract):
-        resources.append(_resource(doc, name, spec, source.display, ptr, scopes, family[name], attr_taken, contract))
+    resources = [
+        _resource(doc, name, spec, tables, scopes, family[name], attr_taken, contract) for name, spec in tables.items()
+    ]
     by_name = {r.name: r for r in resources}
 
     model_schemas = _model_schemas(doc, schemas, class_of, by_name)
@@ -104,8 +105,7 @@ def _resource(
     doc: dict[str, Any],
     name: str,
     spec: dict[str, Any],
-    file: str,
-    ptr: str,
+    tables: dict[str, Any],
     scopes: dict[str, Any],
     family: tuple[str, str, str],
     attr_taken: set[str],
@@ -120,7 +120,6 @@ def _resource(
     table = spec.get("table", snake(name))
     fks = []
     fk_by_column = {}
-    tables = {n: s for _, n, s, _ in database_tables(contract)}
     for fk in spec.get("foreign_keys") or []:
         target = fk["references"]
         target_spec = tables[target]
