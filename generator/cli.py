@@ -178,19 +178,22 @@ def features(project: Path, database_url: str | None) -> None:
     sys.exit(1 if failures or total == 0 else 0)
 
 
+def _migration(action: str, project: Path, revision_or_message: str) -> None:
+    from . import migrations
+
+    try:
+        getattr(migrations, action)(project.resolve(), revision_or_message)
+    except migrations.MigrationError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+
+
 @main.command()
 @project_option
 @click.option("-m", "--message", required=True, help="What the revision changes.")
 def migrate(project: Path, message: str) -> None:
     """Write a migration revision: the compiled tables compared with the database (review it!)."""
-    from .migrations import MigrationError
-    from .migrations import migrate as run
-
-    try:
-        run(project.resolve(), message)
-    except MigrationError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
+    _migration("migrate", project, message)
 
 
 @main.command()
@@ -198,14 +201,7 @@ def migrate(project: Path, message: str) -> None:
 @click.option("--revision", default="head", show_default=True)
 def upgrade(project: Path, revision: str) -> None:
     """Apply migration revisions to the database."""
-    from .migrations import MigrationError
-    from .migrations import upgrade as run
-
-    try:
-        run(project.resolve(), revision)
-    except MigrationError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
+    _migration("upgrade", project, revision)
 
 
 @main.command()
@@ -213,14 +209,7 @@ def upgrade(project: Path, revision: str) -> None:
 @click.option("--revision", required=True, help="Where to go back to: -1 for one step, base for nothing.")
 def downgrade(project: Path, revision: str) -> None:
     """Undo migration revisions."""
-    from .migrations import MigrationError
-    from .migrations import downgrade as run
-
-    try:
-        run(project.resolve(), revision)
-    except MigrationError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
+    _migration("downgrade", project, revision)
 
 
 RESERVED_CLAIMS = {"sub", "exp", "iat", "nbf", "iss", "aud"}

@@ -13,11 +13,30 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import jwt
+
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def throwaway_env(secret: str, database_url: str) -> dict[str, str]:
+    """Settings for a server on a throwaway database, whatever the project's .env says."""
+    return {
+        "JWT_SECRET": secret,
+        "JWT_ALGORITHMS": "HS256",
+        "JWT_ISSUER": "",
+        "JWT_AUDIENCE": "",
+        "DATABASE_URL": database_url,
+        "SPECGEN_CREATE_TABLES": "1",  # only throwaway databases are created at startup
+    }
+
+
+def sign(secret: str, sub: str, ttl: int) -> str:
+    now = int(time.time())
+    return jwt.encode({"sub": sub, "iat": now, "exp": now + ttl}, secret, algorithm="HS256")
 
 
 @dataclass

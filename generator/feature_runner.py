@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from .features import _ABSENT, ANONYMOUS, PLACEHOLDER, Feature, Scenario, load_features, operation_index
+from .features import _ABSENT, ANONYMOUS, PLACEHOLDER, Feature, Scenario, load_features
 
 
 class StepFailed(AssertionError):
@@ -81,7 +81,7 @@ def run_scenario(
     feature: Feature, scenario: Scenario, client: httpx.Client, document: dict[str, Any], token_for: TokenFor
 ) -> None:
     """Run every step; raises StepFailed naming file, line, scenario and step, with request and response."""
-    operations = operation_index(document)
+    operations = feature.operations
     servers = document.get("servers")
     mount = (
         str(servers[0].get("url", "")).rstrip("/")
@@ -144,11 +144,8 @@ def run_all(project: Path, database_url: str | None = None) -> tuple[list[str], 
     """Validate, serve the project on a fresh database, run every scenario; (failure messages, scenario count)."""
     import secrets
     import tempfile
-    import time
 
-    import jwt
-
-    from .devserver import background_server
+    from .devserver import background_server, sign, throwaway_env
     from .pipeline import check_contracts
 
     _, result = check_contracts(project)
@@ -159,18 +156,12 @@ def run_all(project: Path, database_url: str | None = None) -> tuple[list[str], 
     secret = secrets.token_urlsafe(48)
 
     def token_for(sub: str) -> str:
-        now = int(time.time())
-        return jwt.encode({"sub": sub, "iat": now, "exp": now + 3600}, secret, algorithm="HS256")
+        return sign(secret, sub, ttl=3600)
 
     failures = []
     total = 0
     with tempfile.TemporaryDirectory(prefix="specgen-features-") as tmp:
-        env = {
-            "JWT_SECRET": secret,
-            "JWT_ALGORITHMS": "HS256",
-            "DATABASE_URL": database_url or f"sqlite:///{tmp}/features.db",
-            "SPECGEN_CREATE_TABLES": "1",  # a throwaway database
-        }
+        env = throwaway_env(secret, database_url or f"sqlite:///{tmp}/features.db")
         with (
             background_server(project, env, Path(tmp) / "server.log") as server,
             httpx.Client(base_url=server.url, timeout=30) as client,

@@ -49,6 +49,7 @@ class Feature:
     source: SourceFile
     title: str
     actors: tuple[str, ...]
+    operations: dict[str, OperationRef]  # of the contract the feature was checked against
     scenarios: list[Scenario] = field(default_factory=list)
 
     def line_of(self, pointer: str) -> int:
@@ -140,7 +141,7 @@ class _Checker:
             actors = []
         elif ANONYMOUS in actors:
             self.error("/actors", "feature-invalid", f"{ANONYMOUS!r} is built in: it is the actor that sends no token")
-        feature = Feature(self.source, str(title or ""), tuple(actors))
+        feature = Feature(self.source, str(title or ""), tuple(actors), self.operations)
         scenarios = data.get("scenarios")
         if not isinstance(scenarios, list) or not scenarios:
             self.error(

@@ -8,12 +8,9 @@ import secrets
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import jwt
-
-from .devserver import background_server
+from .devserver import background_server, sign, throwaway_env
 
 IDENTITIES = ("alice", "bob")
 PHASES = "examples,coverage,fuzzing,stateful"
@@ -32,12 +29,15 @@ peers = {peers}
 
 
 def _auth_document(secret: str, ttl: int) -> dict[str, object]:
-    now = int(time.time())
-    entries = []
-    for name in IDENTITIES:
-        token = jwt.encode({"sub": f"fuzz-{name}", "iat": now, "exp": now + ttl}, secret, algorithm="HS256")
-        entries.append({"name": name, "fixedHeaders": [{"name": "Authorization", "value": f"Bearer {token}"}]})
-    return {"auth": entries}
+    return {
+        "auth": [
+            {
+                "name": name,
+                "fixedHeaders": [{"name": "Authorization", "value": f"Bearer {sign(secret, f'fuzz-{name}', ttl)}"}],
+            }
+            for name in IDENTITIES
+        ]
+    }
 
 
 def run_fuzz(
@@ -48,14 +48,7 @@ def run_fuzz(
     with tempfile.TemporaryDirectory(prefix="specgen-fuzz-") as tmp:
         work = Path(tmp)
         secret = secrets.token_urlsafe(48)
-        env = {
-            "JWT_SECRET": secret,
-            "JWT_ALGORITHMS": "HS256",
-            "DATABASE_URL": database_url or f"sqlite:///{work / 'fuzz.db'}",
-            "SPECGEN_CREATE_TABLES": "1",  # a throwaway database
-            "JWT_ISSUER": "",
-            "JWT_AUDIENCE": "",
-        }
+        env = throwaway_env(secret, database_url or f"sqlite:///{work / 'fuzz.db'}")
         auth = work / "auth.json"
         auth.write_text(json.dumps(_auth_document(secret, ttl=seconds + 3600)))
         config = work / "schemathesis.toml"

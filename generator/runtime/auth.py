@@ -198,9 +198,8 @@ class BodyLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    # FastAPI turns errors while reading the body into a 400; the flag lets the
-                    # problem handler answer 413 instead.
-                    scope.setdefault("state", {})["body_too_large"] = True
+                    # Bodies are read by json_body (runtime/body.py), which lets this through to
+                    # the except below, where the 413 is sent.
                     raise _BodyTooLarge
             return message
 

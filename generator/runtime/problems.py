@@ -151,8 +151,6 @@ def install_problem_handlers(
 
     @app.exception_handler(StarletteHTTPException)
     async def http_problem(request: Request, exc: StarletteHTTPException) -> Response:
-        if request.scope.get("state", {}).get("body_too_large"):
-            return problem_response(413, "The request body is too large")
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
             headers["Allow"] = _allowed_methods(allow, request.url.path)
