@@ -91,8 +91,14 @@ def server(app: str, url: str, secret: str, project: Path) -> Iterator[tuple[str
         process.wait(timeout=20)
 
 
-def wrk(url: str, token: str, seconds: int, script: Path | None = None) -> tuple[float, float]:
-    """(requests per second, p99 latency in ms)."""
+def cpu_seconds(process: subprocess.Popen[bytes]) -> float:
+    """User + system CPU time the server process has used so far."""
+    fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(url: str, token: str, seconds: int, script: Path | None = None) -> tuple[float, float, int]:
+    """(requests per second, p99 latency in ms, requests completed)."""
     cmd = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", "-H", f"Authorization: Bearer {token}"]
     if script:
         cmd += ["-s", str(script)]
@@ -103,7 +109,8 @@ def wrk(url: str, token: str, seconds: int, script: Path | None = None) -> tuple
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if non2xx:
         raise RuntimeError(f"{non2xx.group(1)} failed responses from {url}:\n{out}")
-    return rps, p99
+    done = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    return rps, p99, done
 
 
 def peak_rss_mb(process: subprocess.Popen[bytes]) -> float:
@@ -111,7 +118,12 @@ def peak_rss_mb(process: subprocess.Popen[bytes]) -> float:
     return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024  # type: ignore[union-attr]
 
 
-def bench(runs: int, seconds: int) -> dict[str, dict[str, dict[str, list[float]]]]:
+def bench(
+    runs: int,
+    seconds: int,
+    kinds: tuple[str, ...] = ("sqlite", "postgresql"),
+    apps: tuple[str, ...] = ("handwritten", "specgen"),
+) -> dict[str, dict[str, dict[str, list[float]]]]:
     results: dict[str, dict[str, dict[str, list[float]]]] = {}
     work = Path(tempfile.mkdtemp(prefix="specgen-bench-"))
     project = work / "project"
@@ -121,8 +133,8 @@ def bench(runs: int, seconds: int) -> dict[str, dict[str, dict[str, list[float]]
     script.write_text(POST_LUA)
     secret = secrets.token_urlsafe(48)
     token = jwt.encode({"sub": "bench-user", "exp": int(time.time()) + 7200}, secret, algorithm="HS256")
-    for kind in ("sqlite", "postgresql"):
-        for app in ("handwritten", "specgen"):
+    for kind in kinds:
+        for app in apps:
             figures: dict[str, list[float]] = {}
             with database(kind) as url, server(app, url, secret, project) as (base, process):
                 with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as c:
@@ -133,9 +145,12 @@ def bench(runs: int, seconds: int) -> dict[str, dict[str, dict[str, list[float]]
                         ("list_20", "/backend/tasks?limit=20", None),
                         ("create", "/backend/tasks", script),
                     ):
-                        rps, p99 = wrk(base + path, token, seconds, lua)
+                        cpu = cpu_seconds(process)
+                        rps, p99, done = wrk(base + path, token, seconds, lua)
                         figures.setdefault(f"{endpoint}_rps", []).append(rps)
                         figures.setdefault(f"{endpoint}_p99_ms", []).append(p99)
+                        # CPU per request: steadier than rps on a shared machine
+                        figures.setdefault(f"{endpoint}_cpu_us", []).append((cpu_seconds(process) - cpu) / done * 1e6)
                 figures["peak_rss_mb"] = [peak_rss_mb(process)]
             results.setdefault(kind, {})[app] = figures
             print(kind, app, {k: round(statistics.median(v), 1) for k, v in figures.items()}, flush=True)
@@ -153,7 +168,9 @@ def markdown(results: dict[str, dict[str, dict[str, list[float]]]], runs: int, s
         "|---|---|---|---|---|",
     ]
     for kind, apps in results.items():
-        for key in [f"{e}_rps" for e in ENDPOINTS] + [f"{e}_p99_ms" for e in ENDPOINTS] + ["peak_rss_mb"]:
+        if len(apps) < 2:
+            continue
+        for key in [f"{e}_rps" for e in ENDPOINTS] + [f"{e}_p99_ms" for e in ENDPOINTS] + [f"{e}_cpu_us" for e in ENDPOINTS] + ["peak_rss_mb"]:
             base, ours = apps["handwritten"][key], apps["specgen"][key]
             ratio = statistics.median(ours) / statistics.median(base)
             lines.append(f"| {kind} | {key} | {cell(base)} | {cell(ours)} | {ratio:.2f}x |")
@@ -169,8 +186,15 @@ if __name__ == "__main__":
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--db", choices=("sqlite", "postgresql"), action="append", help="only this database")
+    parser.add_argument("--app", choices=("handwritten", "specgen"), action="append", help="only this app")
     args = parser.parse_args()
-    data = bench(args.runs, args.seconds)
+    data = bench(
+        args.runs,
+        args.seconds,
+        tuple(args.db or ("sqlite", "postgresql")),
+        tuple(args.app or ("handwritten", "specgen")),
+    )
     if args.json:
         args.json.write_text(json.dumps(data, indent=2))
     print(markdown(data, args.runs, args.seconds))

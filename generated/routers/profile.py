@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 
 from generated.deps import ContextDep
 from generated.models import ProfileCreate, ProfilePublic
 from generated.services.profile import ProfileService
 from generator.runtime.body import json_body
+from generator.runtime.responses import JsonResponder
+
+respond_profile_public: JsonResponder[ProfilePublic] = JsonResponder(ProfilePublic)
 
 
 def build_router(service: ProfileService) -> APIRouter:
@@ -20,25 +23,27 @@ def build_router(service: ProfileService) -> APIRouter:
         "/profile",
         operation_id="getProfile",
         status_code=200,
-        response_model=ProfilePublic,
+        response_class=Response,
     )
     def get_profile(
         *,
         ctx: ContextDep,
-    ) -> ProfilePublic:
-        return service.get_profile(ctx)
+    ) -> Response:
+        result = service.get_profile(ctx)
+        return respond_profile_public(result, 200)
 
     @router.put(
         "/profile",
         operation_id="putProfile",
         status_code=200,
-        response_model=ProfilePublic,
+        response_class=Response,
     )
     def put_profile(
         *,
         ctx: ContextDep,
         body: Annotated[ProfileCreate, Depends(json_body(ProfileCreate))],
-    ) -> ProfilePublic:
-        return service.put_profile(ctx, body=body)
+    ) -> Response:
+        result = service.put_profile(ctx, body=body)
+        return respond_profile_public(result, 200)
 
     return router

@@ -11,6 +11,10 @@ from generated.deps import ContextDep
 from generated.models import ProjectCreate, ProjectList, ProjectPublic, ProjectUpdate
 from generated.services.projects import ProjectsService
 from generator.runtime.body import json_body
+from generator.runtime.responses import JsonResponder
+
+respond_project_list: JsonResponder[ProjectList] = JsonResponder(ProjectList)
+respond_project_public: JsonResponder[ProjectPublic] = JsonResponder(ProjectPublic)
 
 
 def build_router(service: ProjectsService) -> APIRouter:
@@ -20,28 +24,30 @@ def build_router(service: ProjectsService) -> APIRouter:
         "/projects",
         operation_id="listProjects",
         status_code=200,
-        response_model=ProjectList,
+        response_class=Response,
     )
     def list_projects(
         *,
         ctx: ContextDep,
         limit: Annotated[int, Query(ge=1, le=100)] = 50,
         offset: Annotated[int, Query(ge=0, le=9223372036854775807)] = 0,
-    ) -> ProjectList:
-        return service.list_projects(ctx, limit=limit, offset=offset)
+    ) -> Response:
+        result = service.list_projects(ctx, limit=limit, offset=offset)
+        return respond_project_list(result, 200)
 
     @router.post(
         "/projects",
         operation_id="createProject",
         status_code=201,
-        response_model=ProjectPublic,
+        response_class=Response,
     )
     def create_project(
         *,
         ctx: ContextDep,
         body: Annotated[ProjectCreate, Depends(json_body(ProjectCreate))],
-    ) -> ProjectPublic:
-        return service.create_project(ctx, body=body)
+    ) -> Response:
+        result = service.create_project(ctx, body=body)
+        return respond_project_public(result, 201)
 
     @router.delete(
         "/projects/{project_id}",
@@ -61,27 +67,29 @@ def build_router(service: ProjectsService) -> APIRouter:
         "/projects/{project_id}",
         operation_id="getProject",
         status_code=200,
-        response_model=ProjectPublic,
+        response_class=Response,
     )
     def get_project(
         *,
         ctx: ContextDep,
         project_id: Annotated[int, Path(ge=1, le=9223372036854775807)],
-    ) -> ProjectPublic:
-        return service.get_project(ctx, project_id=project_id)
+    ) -> Response:
+        result = service.get_project(ctx, project_id=project_id)
+        return respond_project_public(result, 200)
 
     @router.patch(
         "/projects/{project_id}",
         operation_id="updateProject",
         status_code=200,
-        response_model=ProjectPublic,
+        response_class=Response,
     )
     def update_project(
         *,
         ctx: ContextDep,
         project_id: Annotated[int, Path(ge=1, le=9223372036854775807)],
         body: Annotated[ProjectUpdate, Depends(json_body(ProjectUpdate))],
-    ) -> ProjectPublic:
-        return service.update_project(ctx, project_id=project_id, body=body)
+    ) -> Response:
+        result = service.update_project(ctx, project_id=project_id, body=body)
+        return respond_project_public(result, 200)
 
     return router

@@ -11,6 +11,10 @@ from generated.deps import ContextDep
 from generated.models import TaskCreate, TaskList, TaskPublic, TaskUpdate
 from generated.services.tasks import TasksService
 from generator.runtime.body import json_body
+from generator.runtime.responses import JsonResponder
+
+respond_task_list: JsonResponder[TaskList] = JsonResponder(TaskList)
+respond_task_public: JsonResponder[TaskPublic] = JsonResponder(TaskPublic)
 
 
 def build_router(service: TasksService) -> APIRouter:
@@ -20,7 +24,7 @@ def build_router(service: TasksService) -> APIRouter:
         "/tasks",
         operation_id="listTasks",
         status_code=200,
-        response_model=TaskList,
+        response_class=Response,
     )
     def list_tasks(
         *,
@@ -30,23 +34,25 @@ def build_router(service: TasksService) -> APIRouter:
         completed: Annotated[bool | None, Query()] = None,
         priority: Annotated[Literal["low", "medium", "high"] | None, Query()] = None,
         project_id: Annotated[int | None, Query(ge=1, le=9223372036854775807)] = None,
-    ) -> TaskList:
-        return service.list_tasks(
+    ) -> Response:
+        result = service.list_tasks(
             ctx, limit=limit, offset=offset, completed=completed, priority=priority, project_id=project_id
         )
+        return respond_task_list(result, 200)
 
     @router.post(
         "/tasks",
         operation_id="createTask",
         status_code=201,
-        response_model=TaskPublic,
+        response_class=Response,
     )
     def create_task(
         *,
         ctx: ContextDep,
         body: Annotated[TaskCreate, Depends(json_body(TaskCreate))],
-    ) -> TaskPublic:
-        return service.create_task(ctx, body=body)
+    ) -> Response:
+        result = service.create_task(ctx, body=body)
+        return respond_task_public(result, 201)
 
     @router.delete(
         "/tasks/{task_id}",
@@ -66,40 +72,43 @@ def build_router(service: TasksService) -> APIRouter:
         "/tasks/{task_id}",
         operation_id="getTask",
         status_code=200,
-        response_model=TaskPublic,
+        response_class=Response,
     )
     def get_task(
         *,
         ctx: ContextDep,
         task_id: Annotated[int, Path(ge=1, le=9223372036854775807)],
-    ) -> TaskPublic:
-        return service.get_task(ctx, task_id=task_id)
+    ) -> Response:
+        result = service.get_task(ctx, task_id=task_id)
+        return respond_task_public(result, 200)
 
     @router.patch(
         "/tasks/{task_id}",
         operation_id="updateTask",
         status_code=200,
-        response_model=TaskPublic,
+        response_class=Response,
     )
     def update_task(
         *,
         ctx: ContextDep,
         task_id: Annotated[int, Path(ge=1, le=9223372036854775807)],
         body: Annotated[TaskUpdate, Depends(json_body(TaskUpdate))],
-    ) -> TaskPublic:
-        return service.update_task(ctx, task_id=task_id, body=body)
+    ) -> Response:
+        result = service.update_task(ctx, task_id=task_id, body=body)
+        return respond_task_public(result, 200)
 
     @router.post(
         "/tasks/{task_id}/complete",
         operation_id="completeTask",
         status_code=200,
-        response_model=TaskPublic,
+        response_class=Response,
     )
     def complete_task(
         *,
         ctx: ContextDep,
         task_id: Annotated[int, Path(ge=1, le=9223372036854775807)],
-    ) -> TaskPublic:
-        return service.complete_task(ctx, task_id=task_id)
+    ) -> Response:
+        result = service.complete_task(ctx, task_id=task_id)
+        return respond_task_public(result, 200)
 
     return router

@@ -15,7 +15,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from .auth import BearerAuthMiddleware, BodyLimitMiddleware, TokenVerifier
 from .config import Settings
-from .db import make_engine
+from .db import Database, make_engine
 from .problems import allow_table, install_problem_handlers
 
 
@@ -46,6 +46,7 @@ def build_app(
         if settings.create_tables:
             metadata.create_all(engine)
         app.state.engine = engine
+        app.state.database = Database(engine)
         try:
             yield
         finally:

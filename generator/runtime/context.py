@@ -8,6 +8,7 @@ from typing import Annotated, Generic, TypeVar
 from fastapi import Depends, Request
 
 from .auth import User
+from .db import Database
 
 D = TypeVar("D")
 
@@ -29,4 +30,14 @@ def owner_ids(request: Request) -> dict[str, str]:
     return ids
 
 
-CurrentUser = Annotated[User, Depends(current_user)]
+def database(request: Request) -> Database:
+    db: Database = request.app.state.database
+    return db
+
+
+# async on purpose: a sync dependency costs a trip through the thread pool, and this does no I/O
+async def _current_user(request: Request) -> User:
+    return current_user(request)
+
+
+CurrentUser = Annotated[User, Depends(_current_user)]

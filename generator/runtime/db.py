@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime
 import decimal
-from collections.abc import Iterator
 from typing import Any
 
-from fastapi import Request
 from sqlalchemy import DateTime, Engine, Numeric, String, event
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Session, create_engine
+from sqlmodel import create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -70,6 +68,21 @@ def normalize_url(url: str) -> str:
 
 
 WRITE = "specgen_write"  # execution option: this transaction will write
+AUTOCOMMIT = "specgen_autocommit"  # execution option (SQLite): no BEGIN, each statement commits
+
+
+class Database:
+    """The engine, seen two ways: one statement per transaction, or explicit write transactions."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        # PostgreSQL: the driver's autocommit (no BEGIN/ROLLBACK round trips). SQLite: the driver
+        # already leaves transactions to us (see make_engine), so it is enough not to begin one.
+        sqlite = engine.dialect.name == "sqlite"
+        self.autocommit = engine.execution_options(
+            **({AUTOCOMMIT: True} if sqlite else {"isolation_level": "AUTOCOMMIT"})
+        )
+        self.writer = engine.execution_options(**{WRITE: True})
 
 
 def make_engine(
@@ -106,8 +119,10 @@ def make_engine(
         def _sqlite_begin(connection: Any) -> None:
             # A write transaction takes the write lock up front (waiting up to the busy timeout);
             # a deferred one that writes later fails at once with "database is locked".
-            immediate = connection.get_execution_options().get(WRITE)
-            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            options = connection.get_execution_options()
+            if options.get(AUTOCOMMIT):
+                return
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE) else "BEGIN")
 
         return engine
     return create_engine(
@@ -117,8 +132,3 @@ def make_engine(
         max_overflow=max_overflow,
         pool_timeout=pool_timeout,
     )
-
-
-def get_session(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
-        yield session

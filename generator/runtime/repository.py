@@ -1,7 +1,12 @@
 """Owner-scoped data access: the only way generated and custom code reach a table.
 
-Every statement a repository builds carries the owner filter, so "another
-user's row" and "no row" are the same thing to every caller: NotFound.
+Every statement a repository runs carries the owner filter, so "another user's row" and "no row"
+are the same thing to every caller: NotFound.
+
+Each operation is one prepared statement (see statements.py) on a pooled connection. Where one
+statement does the whole job it runs in autocommit mode: no ORM unit of work, no identity map and
+no BEGIN/ROLLBACK round trips around it. Operations that need several statements (checking a
+reference, then writing) run in one transaction; on SQLite it takes the write lock up front.
 """
 
 from __future__ import annotations
@@ -11,15 +16,17 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 from pydantic import AnyUrl, BaseModel
+from sqlalchemy import Connection, Row, Table, select
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import func, select, update
-from sqlmodel import Session, SQLModel
+from sqlmodel import SQLModel
 
-from .db import WRITE, utcnow
+from .db import Database, utcnow
 from .problems import Conflict, NotFound, ServiceUnavailable, Unprocessable
+from .statements import KEY, LIMIT, OFFSET, OWNER, TableStatements, filter_param
 
 T = TypeVar("T", bound=SQLModel)
 P = TypeVar("P", bound=BaseModel)
@@ -49,151 +56,146 @@ class TableMeta(Generic[T, P]):
     uniques: tuple[tuple[str, tuple[str, ...]], ...]
     foreign_keys: tuple[ForeignKeyMeta, ...]
 
+    @cached_property
+    def sql(self) -> TableStatements:
+        table: Table = self.table.__table__  # type: ignore[attr-defined]
+        return TableStatements(table, self.public, self.primary_key, self.owner_field)
+
 
 class Repository(Generic[T, P]):
     """Reads and writes of one table on behalf of one caller."""
 
-    def __init__(self, session: Session, meta: TableMeta[T, P], owners: Mapping[str, str]) -> None:
+    def __init__(self, database: Database, meta: TableMeta[T, P], owners: Mapping[str, str]) -> None:
         """`owners` maps JWT claim names to the caller's verified values."""
         owner_id = owners.get(meta.owner_claim) if meta.owner_field is not None else None
         if meta.owner_field is not None and not owner_id:
             raise ValueError("an owner-scoped repository needs the caller's id")
-        self.session = session
+        self.database = database
         self.meta = meta
         self.owners = owners
         self.owner_id = owner_id
-        self.table = meta.table
-        self._pk = getattr(meta.table, meta.primary_key)
+        self.sql = meta.sql
+        self._scope = {OWNER: owner_id} if meta.owner_field is not None else {}
 
-    # -- statements: every one goes through _scoped --------------------------------
-    def _scoped(self, stmt: Any) -> Any:
-        if self.meta.owner_field is not None:
-            stmt = stmt.where(getattr(self.table, self.meta.owner_field) == self.owner_id)
-        return stmt
+    def _public(self, row: Row[Any]) -> P:
+        return self.meta.public.model_validate(dict(zip(self.sql.keys, row, strict=False)))
 
-    def _begin_write(self) -> None:
-        """Mark the transaction as a writing one before it starts (SQLite: BEGIN IMMEDIATE)."""
-        if not self.session.in_transaction():
-            self.session.connection(execution_options={WRITE: True})
-
-    def _public(self, row: T) -> P:
-        return self.meta.public.model_validate(row, from_attributes=True)
-
-    def _row(self, key: Any) -> T:
-        row: T | None = self.session.execute(
-            self._scoped(select(self.table).where(self._pk == key))
-        ).scalar_one_or_none()
-        if row is None:
-            raise NotFound()
-        return row
+    @contextmanager
+    def _connect(self, *, transaction: bool = False) -> Iterator[Connection]:
+        """A connection for one operation: autocommit, or one transaction committed at the end."""
+        with _database_errors(self.meta):
+            if transaction:
+                with self.database.writer.begin() as connection:
+                    yield connection
+            else:
+                with self.database.autocommit.connect() as connection:
+                    yield connection
 
     # -- reads ------------------------------------------------------------------------
     def get(self, key: Any) -> P:
-        with _database_errors(self.session, self.meta):
-            return self._public(self._row(key))
+        with self._connect() as connection:
+            row = connection.execute(self.sql.get, {KEY: key, **self._scope}).first()
+        if row is None:
+            raise NotFound()
+        return self._public(row)
 
     def list(self, *, limit: int, offset: int, filters: Mapping[str, Any] | None = None) -> tuple[list[P], int]:
         """A page in primary-key order, and the number of rows the filters match."""
-        page, count = self.list_statements(limit=limit, offset=offset, filters=filters)
-        with _database_errors(self.session, self.meta):
-            items = [self._public(r) for r in self.session.execute(page).scalars()]
-            total = self.session.execute(count).scalar_one()
-        return items, int(total)
+        page, count, params = self._list_query(limit=limit, offset=offset, filters=filters)
+        with self._connect() as connection:
+            rows = connection.execute(page, params).all()
+            if rows:
+                total = rows[0][-1]
+            elif params[OFFSET] == 0:
+                total = 0
+            else:  # a page past the end carries no total: ask for it
+                total = connection.execute(count, params).scalar_one()
+        return [self._public(row) for row in rows], int(total)
 
     def list_statements(self, *, limit: int, offset: int, filters: Mapping[str, Any] | None = None) -> tuple[Any, Any]:
-        """The page and count statements of list() (public so their query plans can be checked)."""
-        conditions = [getattr(self.table, k) == v for k, v in (filters or {}).items() if v is not None]
+        """The page and count statements of list(), with their values bound (for query plans)."""
+        page, count, params = self._list_query(limit=limit, offset=offset, filters=filters)
+        return page.params(params), count.params(params)
+
+    def _list_query(
+        self, *, limit: int, offset: int, filters: Mapping[str, Any] | None
+    ) -> tuple[Any, Any, dict[str, Any]]:
+        used = {k: v for k, v in (filters or {}).items() if v is not None}
+        page, count = self.sql.list(tuple(sorted(used)))
         # SQLite reads a negative LIMIT as "no limit" and PostgreSQL rejects it: never pass one on
-        limit, offset = max(0, limit), max(0, offset)
-        page = self._scoped(select(self.table).where(*conditions)).order_by(self._pk).limit(limit).offset(offset)
-        count = self._scoped(select(func.count()).select_from(self.table).where(*conditions))
-        return page, count
+        params = {LIMIT: max(0, limit), OFFSET: max(0, offset), **self._scope}
+        params.update({filter_param(k): _column_value(v) for k, v in used.items()})
+        return page, count, params
 
     def find_own(self) -> P:
         """The caller's row of a one-per-user resource."""
-        with _database_errors(self.session, self.meta):
-            row = self.session.execute(self._scoped(select(self.table))).scalar_one_or_none()
-            if row is None:
-                raise NotFound(f"No {self.meta.name} yet")
-            return self._public(row)
+        with self._connect() as connection:
+            row = connection.execute(self.sql.own, self._scope).first()
+        if row is None:
+            raise NotFound(f"No {self.meta.name} yet")
+        return self._public(row)
 
     # -- writes -----------------------------------------------------------------------
     def create(self, values: Mapping[str, Any]) -> P:
         values = _plain(values)
-        with _database_errors(self.session, self.meta):
-            self._begin_write()
-            self._check_references(values)
-            now = utcnow()
-            if self.meta.owner_field is not None:
-                values[self.meta.owner_field] = self.owner_id
-            for stamp in (self.meta.created_field, self.meta.updated_field):
-                if stamp:
-                    values[stamp] = now
-            row = self.table(**values)
-            self.session.add(row)
-            self.session.commit()
-            return self._public(row)
+        now = utcnow()
+        if self.meta.owner_field is not None:
+            values[self.meta.owner_field] = self.owner_id
+        for stamp in (self.meta.created_field, self.meta.updated_field):
+            if stamp:
+                values[stamp] = now
+        with self._connect(transaction=self._has_references(values)) as connection:
+            self._check_references(connection, values)
+            row = connection.execute(self.sql.insert, values).one()
+        return self._public(row)
 
     def update(self, key: Any, values: Mapping[str, Any]) -> P:
         """One UPDATE ... RETURNING: every sent field is written together, so concurrent updates
-        leave one writer's state, never a mix (the ORM would skip fields equal to a stale read)."""
+        leave one writer's state, never a mix."""
         values = _plain(values)
         self._check_not_null(values)
-        with _database_errors(self.session, self.meta):
-            self._begin_write()
-            self._check_references(values)
-            if self.meta.updated_field:
-                values[self.meta.updated_field] = utcnow()
-            if not values:
-                return self._public(self._row(key))
-            stmt = self._scoped(update(self.table).where(self._pk == key)).values(values).returning(self.table)
-            row = self.session.execute(stmt, execution_options={"synchronize_session": False}).scalar_one_or_none()
-            if row is None:
-                self.session.rollback()
-                raise NotFound()
-            public = self._public(row)
-            self.session.commit()
-            return public
+        if self.meta.updated_field:
+            values[self.meta.updated_field] = utcnow()
+        if not values:
+            return self.get(key)
+        with self._connect(transaction=self._has_references(values)) as connection:
+            self._check_references(connection, values)
+            row = connection.execute(self.sql.update, {KEY: key, **self._scope, **values}).first()
+        if row is None:
+            raise NotFound()
+        return self._public(row)
 
     def put_own(self, values: Mapping[str, Any]) -> P:
         """Create or replace the caller's row of a one-per-user resource."""
         values = _plain(values)
-        with _database_errors(self.session, self.meta):
-            self._begin_write()
-            self._check_references(values)
-            row = self.session.execute(self._scoped(select(self.table))).scalar_one_or_none()
-            now = utcnow()
+        now = utcnow()
+        changes = {**values, **({self.meta.updated_field: now} if self.meta.updated_field else {})}
+        with self._connect(transaction=True) as connection:
+            self._check_references(connection, values)
+            if changes:
+                row = connection.execute(self.sql.update_own, {**self._scope, **changes}).first()
+            else:
+                row = connection.execute(self.sql.own, self._scope).first()
             if row is None:
                 if self.meta.owner_field is not None:
                     values[self.meta.owner_field] = self.owner_id
-                if self.meta.created_field:
-                    values[self.meta.created_field] = now
-                if self.meta.updated_field:
-                    values[self.meta.updated_field] = now
-                row = self.table(**values)
-                self.session.add(row)
-            else:
-                for name, value in values.items():
-                    setattr(row, name, value)
-                if self.meta.updated_field:
-                    setattr(row, self.meta.updated_field, now)
-            self.session.commit()
-            return self._public(row)
+                for stamp in (self.meta.created_field, self.meta.updated_field):
+                    if stamp:
+                        values[stamp] = now
+                row = connection.execute(self.sql.insert, values).one()
+        return self._public(row)
 
     def delete(self, key: Any) -> None:
-        with _database_errors(self.session, self.meta):
-            self._begin_write()
-            self.session.delete(self._row(key))
-            self.session.commit()
+        with self._connect() as connection:
+            deleted = connection.execute(self.sql.delete, {KEY: key, **self._scope}).rowcount
+        if not deleted:
+            raise NotFound()
 
     def delete_own(self) -> None:
-        with _database_errors(self.session, self.meta):
-            self._begin_write()
-            row = self.session.execute(self._scoped(select(self.table))).scalar_one_or_none()
-            if row is None:
-                raise NotFound(f"No {self.meta.name} yet")
-            self.session.delete(row)
-            self.session.commit()
+        with self._connect() as connection:
+            deleted = connection.execute(self.sql.delete_own, self._scope).rowcount
+        if not deleted:
+            raise NotFound(f"No {self.meta.name} yet")
 
     # -- rules ------------------------------------------------------------------------
     def _check_not_null(self, values: Mapping[str, Any]) -> None:
@@ -204,7 +206,10 @@ class Repository(Generic[T, P]):
                 errors=[{"pointer": f"/body/{k}", "detail": "Input should not be null"} for k in nulls],
             )
 
-    def _check_references(self, values: Mapping[str, Any]) -> None:
+    def _has_references(self, values: Mapping[str, Any]) -> bool:
+        return any(values.get(fk.column) is not None for fk in self.meta.foreign_keys)
+
+    def _check_references(self, connection: Connection, values: Mapping[str, Any]) -> None:
         """A reference to an owner-scoped row must name one of the caller's rows."""
         for fk in self.meta.foreign_keys:
             value = values.get(fk.column)
@@ -213,7 +218,7 @@ class Repository(Generic[T, P]):
             stmt = select(getattr(fk.target, fk.target_column)).where(getattr(fk.target, fk.target_column) == value)
             if fk.target_owner_field is not None:
                 stmt = stmt.where(getattr(fk.target, fk.target_owner_field) == self.owners.get(fk.target_owner_claim))
-            if self.session.execute(stmt.limit(1)).first() is None:
+            if connection.execute(stmt.limit(1)).first() is None:
                 # 409, as PostgREST answers a foreign-key violation: the request is well formed but
                 # conflicts with what exists. (A 404 would say the addressed row itself is gone.)
                 raise Conflict(
@@ -259,12 +264,12 @@ def _storable(text: str) -> bool:
 
 
 @contextmanager
-def _database_errors(session: Session, meta: TableMeta[Any, Any]) -> Iterator[None]:
-    """Database failures as problems: conflicts 409, bad values 422, outages 503."""
+def _database_errors(meta: TableMeta[Any, Any]) -> Iterator[None]:
+    """Database failures as problems: conflicts 409, bad values 422, outages 503. (Leaving the
+    connection's block has already rolled back whatever it began.)"""
     try:
         yield
     except sa_exc.IntegrityError as exc:
-        session.rollback()
         fields = _conflicting_fields(exc, meta)
         if fields:
             raise Conflict(
@@ -273,10 +278,8 @@ def _database_errors(session: Session, meta: TableMeta[Any, Any]) -> Iterator[No
             ) from None
         raise Conflict(f"The {meta.name} conflicts with existing data") from None
     except (sa_exc.DataError, OverflowError):
-        session.rollback()
         raise Unprocessable("A value is out of range for its field") from None
     except (sa_exc.OperationalError, sa_exc.TimeoutError, sa_exc.InterfaceError):
-        session.rollback()
         raise ServiceUnavailable("The database is busy or unreachable; retry shortly") from None
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel
+from sqlmodel import SQLModel
 
 from generator.runtime.db import normalize_url
 from tests.conftest import database_url
@@ -54,15 +54,15 @@ def _plan(engine: Engine, statement: Any) -> str:
 
 
 def test_a_page_of_one_owners_tasks_is_an_index_scan_on_the_owner_index(postgres_tasks: tuple[Engine, Any]) -> None:
+    from generator.runtime.db import Database
     from generator.runtime.repository import Repository
 
     engine, meta = postgres_tasks
-    with Session(engine) as session:
-        repo = Repository(session, meta, {"sub": "me"})
-        page, count = repo.list_statements(limit=20, offset=0)
-        page_plan, count_plan = _plan(engine, page), _plan(engine, count)
-        filtered_plan = _plan(engine, repo.list_statements(limit=20, offset=0, filters={"completed": False})[0])
-        items, total = repo.list(limit=20, offset=0)
+    repo = Repository(Database(engine), meta, {"sub": "me"})
+    page, count = repo.list_statements(limit=20, offset=0)
+    page_plan, count_plan = _plan(engine, page), _plan(engine, count)
+    filtered_plan = _plan(engine, repo.list_statements(limit=20, offset=0, filters={"completed": False})[0])
+    items, total = repo.list(limit=20, offset=0)
     print("page plan:\n" + page_plan + "\ncount plan:\n" + count_plan + "\nfiltered plan:\n" + filtered_plan)
     assert "ix_tasks_owner" in page_plan and "Seq Scan" not in page_plan
     assert "ix_tasks_owner" in count_plan and "Seq Scan" not in count_plan

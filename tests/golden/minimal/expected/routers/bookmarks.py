@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Query
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
 
 from generated.deps import ContextDep
 from generated.models import BookmarkCreate, BookmarkPublic, ShareBookmarkBody, ShareBookmarkResponse
 from generated.services.bookmarks import BookmarksService
 from generator.runtime.body import json_body, optional_json_body
+from generator.runtime.responses import JsonResponder
+
+respond_bookmark_public: JsonResponder[BookmarkPublic] = JsonResponder(BookmarkPublic)
+respond_share_bookmark_response: JsonResponder[ShareBookmarkResponse] = JsonResponder(ShareBookmarkResponse)
+respond_list_of_bookmark_public: JsonResponder[list[BookmarkPublic]] = JsonResponder(list[BookmarkPublic])
 
 
 def build_router(service: BookmarksService) -> APIRouter:
@@ -20,60 +25,64 @@ def build_router(service: BookmarksService) -> APIRouter:
         "/bookmarks",
         operation_id="listBookmarks",
         status_code=200,
-        response_model=list[BookmarkPublic],
+        response_class=Response,
     )
     def list_bookmarks(
         *,
         ctx: ContextDep,
         page_size: Annotated[int | None, Query(alias="page-size", ge=1, le=10)] = None,
-    ) -> list[BookmarkPublic]:
-        return service.list_bookmarks(ctx, page_size=page_size)
+    ) -> Response:
+        result = service.list_bookmarks(ctx, page_size=page_size)
+        return respond_list_of_bookmark_public(result, 200)
 
     @router.post(
         "/bookmarks",
         operation_id="createBookmark",
         status_code=201,
-        response_model=BookmarkPublic,
+        response_class=Response,
     )
     def create_bookmark(
         *,
         ctx: ContextDep,
         body: Annotated[BookmarkCreate, Depends(json_body(BookmarkCreate))],
-    ) -> BookmarkPublic:
-        return service.create_bookmark(ctx, body=body)
+    ) -> Response:
+        result = service.create_bookmark(ctx, body=body)
+        return respond_bookmark_public(result, 201)
 
     @router.get(
         "/bookmarks/{id}",
         operation_id="getBookmark",
         status_code=200,
-        response_model=BookmarkPublic,
+        response_class=Response,
     )
     def get_bookmark(
         *,
         ctx: ContextDep,
         id_: Annotated[int, Path(alias="id", ge=-9223372036854775808, le=9223372036854775807)],
-    ) -> BookmarkPublic:
-        return service.get_bookmark(ctx, id_=id_)
+    ) -> Response:
+        result = service.get_bookmark(ctx, id_=id_)
+        return respond_bookmark_public(result, 200)
 
     @router.put(
         "/bookmarks/{id}",
         operation_id="replaceBookmark",
         status_code=200,
-        response_model=BookmarkPublic,
+        response_class=Response,
     )
     def replace_bookmark(
         *,
         ctx: ContextDep,
         id_: Annotated[int, Path(alias="id", ge=-9223372036854775808, le=9223372036854775807)],
         body: Annotated[BookmarkCreate, Depends(json_body(BookmarkCreate))],
-    ) -> BookmarkPublic:
-        return service.replace_bookmark(ctx, id_=id_, body=body)
+    ) -> Response:
+        result = service.replace_bookmark(ctx, id_=id_, body=body)
+        return respond_bookmark_public(result, 200)
 
     @router.post(
         "/bookmarks/{id}/share",
         operation_id="shareBookmark",
         status_code=200,
-        response_model=ShareBookmarkResponse,
+        response_class=Response,
     )
     def share_bookmark(
         *,
@@ -81,7 +90,8 @@ def build_router(service: BookmarksService) -> APIRouter:
         id_: Annotated[int, Path(alias="id", ge=-9223372036854775808, le=9223372036854775807)],
         x_request_source: Annotated[str | None, Header(alias="X-Request-Source")] = None,
         body: Annotated[ShareBookmarkBody | None, Depends(optional_json_body(ShareBookmarkBody))],
-    ) -> ShareBookmarkResponse:
-        return service.share_bookmark(ctx, id_=id_, x_request_source=x_request_source, body=body)
+    ) -> Response:
+        result = service.share_bookmark(ctx, id_=id_, x_request_source=x_request_source, body=body)
+        return respond_share_bookmark_response(result, 200)
 
     return router

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from generated.deps import ContextDep
 from generated.models import Tag
 from generated.services.tags import TagsService
+from generator.runtime.responses import JsonResponder
+
+respond_list_of_tag: JsonResponder[list[Tag]] = JsonResponder(list[Tag])
 
 
 def build_router(service: TagsService) -> APIRouter:
@@ -17,12 +20,13 @@ def build_router(service: TagsService) -> APIRouter:
         "/tags",
         operation_id="listTags",
         status_code=200,
-        response_model=list[Tag],
+        response_class=Response,
     )
     def list_tags(
         *,
         ctx: ContextDep,
-    ) -> list[Tag]:
-        return service.list_tags(ctx)
+    ) -> Response:
+        result = service.list_tags(ctx)
+        return respond_list_of_tag(result, 200)
 
     return router

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Response
 
 from generated.deps import ContextDep
 from generated.models import SampleCreate, SamplePublic
 from generated.services.samples import SamplesService
 from generator.runtime.body import json_body
+from generator.runtime.responses import JsonResponder
+
+respond_sample_public: JsonResponder[SamplePublic] = JsonResponder(SamplePublic)
 
 
 def build_router(service: SamplesService) -> APIRouter:
@@ -20,26 +23,28 @@ def build_router(service: SamplesService) -> APIRouter:
         "/samples",
         operation_id="createSample",
         status_code=201,
-        response_model=SamplePublic,
+        response_class=Response,
     )
     def create_sample(
         *,
         ctx: ContextDep,
         body: Annotated[SampleCreate, Depends(json_body(SampleCreate))],
-    ) -> SamplePublic:
-        return service.create_sample(ctx, body=body)
+    ) -> Response:
+        result = service.create_sample(ctx, body=body)
+        return respond_sample_public(result, 201)
 
     @router.get(
         "/samples/{sample_id}",
         operation_id="getSample",
         status_code=200,
-        response_model=SamplePublic,
+        response_class=Response,
     )
     def get_sample(
         *,
         ctx: ContextDep,
         sample_id: Annotated[int, Path(ge=-9223372036854775808, le=9223372036854775807)],
-    ) -> SamplePublic:
-        return service.get_sample(ctx, sample_id=sample_id)
+    ) -> Response:
+        result = service.get_sample(ctx, sample_id=sample_id)
+        return respond_sample_public(result, 200)
 
     return router

@@ -1,0 +1,28 @@
+"""Responses serialized once, from validated data, straight to JSON bytes.
+
+FastAPI's `response_model` path validates the return value, dumps it to Python objects and then
+encodes those with `json`: three passes. A `JsonResponder` is built once per operation at import
+time; per request it validates (a no-op for an instance of the declared model) and lets
+pydantic-core write the bytes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+from pydantic import TypeAdapter
+from starlette.responses import Response
+
+T = TypeVar("T")
+
+
+class JsonResponder(Generic[T]):
+    def __init__(self, annotation: Any) -> None:
+        self._adapter: TypeAdapter[T] = TypeAdapter(annotation)
+
+    def __call__(self, value: Any, status_code: int) -> Response:
+        # Anything a custom service returns is checked against the contract's type, so a wrong
+        # shape is a logged 500, never an off-contract body.
+        checked = self._adapter.validate_python(value, from_attributes=True)
+        body = self._adapter.dump_json(checked, by_alias=True)
+        return Response(body, status_code=status_code, media_type="application/json")
