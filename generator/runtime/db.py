@@ -127,7 +127,10 @@ def make_engine(
         return engine
     return create_engine(
         url,
-        pool_pre_ping=True,  # a connection the server closed is replaced, not handed out
+        # No ping before each use: it costs a round trip per request. After a restart, the first
+        # statement on a dead connection fails, SQLAlchemy replaces the pool, and reads retry once
+        # (Repository._read).
+        pool_pre_ping=False,
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_timeout=pool_timeout,

@@ -82,7 +82,7 @@ class Repository(Generic[T, P]):
 
     @contextmanager
     def _connect(self, *, transaction: bool = False) -> Iterator[Connection]:
-        """A connection for one operation: autocommit, or one transaction committed at the end."""
+        """A connection for one write: autocommit, or one transaction committed at the end."""
         with _database_errors(self.meta):
             if transaction:
                 with self.database.writer.begin() as connection:
@@ -91,25 +91,42 @@ class Repository(Generic[T, P]):
                 with self.database.autocommit.connect() as connection:
                     yield connection
 
+    def _read(self, statement: Any, params: Mapping[str, Any]) -> Sequence[Row[Any]]:
+        """One read statement in autocommit mode.
+
+        Pooled connections are not pinged before use (a round trip per request). A read that
+        finds its connection dead, after the database restarted, is retried once: SQLAlchemy has
+        then replaced the pool's connections. Writes are not retried; they answer 503.
+        """
+        with _database_errors(self.meta):
+            try:
+                return self._fetch(statement, params)
+            except sa_exc.DBAPIError as exc:
+                if not exc.connection_invalidated:
+                    raise
+            return self._fetch(statement, params)
+
+    def _fetch(self, statement: Any, params: Mapping[str, Any]) -> Sequence[Row[Any]]:
+        with self.database.autocommit.connect() as connection:
+            return connection.execute(statement, params).all()
+
     # -- reads ------------------------------------------------------------------------
     def get(self, key: Any) -> P:
-        with self._connect() as connection:
-            row = connection.execute(self.sql.get, {KEY: key, **self._scope}).first()
-        if row is None:
+        rows = self._read(self.sql.get, {KEY: key, **self._scope})
+        if not rows:
             raise NotFound()
-        return self._public(row)
+        return self._public(rows[0])
 
     def list(self, *, limit: int, offset: int, filters: Mapping[str, Any] | None = None) -> tuple[list[P], int]:
         """A page in primary-key order, and the number of rows the filters match."""
         page, count, params = self._list_query(limit=limit, offset=offset, filters=filters)
-        with self._connect() as connection:
-            rows = connection.execute(page, params).all()
-            if rows:
-                total = rows[0][-1]
-            elif params[OFFSET] == 0:
-                total = 0
-            else:  # a page past the end carries no total: ask for it
-                total = connection.execute(count, params).scalar_one()
+        rows = self._read(page, params)
+        if rows:
+            total = rows[0][-1]
+        elif params[OFFSET] == 0:
+            total = 0
+        else:  # a page past the end carries no total: ask for it
+            total = self._read(count, params)[0][0]
         return [self._public(row) for row in rows], int(total)
 
     def list_statements(self, *, limit: int, offset: int, filters: Mapping[str, Any] | None = None) -> tuple[Any, Any]:
@@ -129,11 +146,10 @@ class Repository(Generic[T, P]):
 
     def find_own(self) -> P:
         """The caller's row of a one-per-user resource."""
-        with self._connect() as connection:
-            row = connection.execute(self.sql.own, self._scope).first()
-        if row is None:
+        rows = self._read(self.sql.own, self._scope)
+        if not rows:
             raise NotFound(f"No {self.meta.name} yet")
-        return self._public(row)
+        return self._public(rows[0])
 
     # -- writes -----------------------------------------------------------------------
     def create(self, values: Mapping[str, Any]) -> P:
