@@ -10,15 +10,15 @@ from typing import Annotated
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 
-class Error(BaseModel):
-    pointer: str
-    detail: str
-
-
 class Priority(StrEnum):
     low = "low"
     medium = "medium"
     high = "high"
+
+
+class Error(BaseModel):
+    pointer: str
+    detail: str
 
 
 class Problem(BaseModel):

@@ -7,6 +7,7 @@ from typing import Any
 
 from .contract import Contract
 from .diagnostics import Diagnostic, join_pointer
+from .enums import hoist_inline_enums
 from .ir import Column, ForeignKey, Group, Index, Operation, Parameter, Project, Resource, Source
 from .names import param_name, pascal, snake, unique
 from .openapi import RawOperation, iter_operations, success_response
@@ -309,6 +310,10 @@ def _model_schemas(
     for schema in out.values():
         if isinstance(schema, dict) and not schema.get("required"):
             schema.pop("required", None)
+    families = {
+        m: pascal(name) for name, r in resources.items() for m in (r.create_model, r.update_model, r.public_model)
+    }
+    hoist_inline_enums(out, families)
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import warnings
 from collections.abc import Iterable
@@ -57,12 +58,42 @@ def render_models(project: Project) -> str:
         # e.g. "max_length dropped for AnyUrl": the column's length still bounds the value
         warnings.simplefilter("ignore")
         code = _generate_models(document)
-    lines = code.splitlines()
+    lines = _enums_first(code).splitlines()
     while lines and (lines[0].startswith("#") or not lines[0].strip()):
         lines.pop(0)
     doc = '"""Request and response models of the contract (datamodel-code-generator)."""'
     tail = _env.get_template("models_tail.py.jinja").render(project=project) if project.omit_none else ""
     return "\n".join([header(project.spec_file), doc, "", *lines]) + "\n" + tail
+
+
+_ENUM_BASES = {"Enum", "StrEnum", "IntEnum"}
+
+
+def _enums_first(code: str) -> str:
+    """Move enum classes up to just after the imports.
+
+    Annotations are lazy (`from __future__ import annotations`) but defaults are not, and
+    datamodel-code-generator may place `level: Level = Level.medium` above `class Level`.
+    Enums depend on nothing else in the module, so they can always go first.
+    """
+    tree = ast.parse(code)
+    lines = code.splitlines(keepends=True)
+    enums = [
+        node
+        for node in tree.body
+        if isinstance(node, ast.ClassDef) and any(isinstance(b, ast.Name) and b.id in _ENUM_BASES for b in node.bases)
+    ]
+    if not enums:
+        return code
+    first_code = next(n for n in tree.body if not isinstance(n, (ast.Import, ast.ImportFrom, ast.Expr)))
+    start = (
+        first_code.decorator_list[0].lineno if getattr(first_code, "decorator_list", None) else first_code.lineno
+    ) - 1
+    blocks = {id(n): "".join(lines[n.lineno - 1 : n.end_lineno]) for n in enums}
+    enum_lines = {i for n in enums for i in range(n.lineno - 1, n.end_lineno or n.lineno)}
+    rest = [line for i, line in enumerate(lines[start:], start) if i not in enum_lines]
+    head = "".join(lines[:start])
+    return head + "\n\n".join(blocks[id(n)].rstrip("\n") + "\n" for n in enums) + "\n\n" + "".join(rest)
 
 
 def _generate_models(document: dict[str, Any]) -> str:

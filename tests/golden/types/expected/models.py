@@ -12,7 +12,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 
-class Kind(StrEnum):
+class SampleKind(StrEnum):
     alpha = "alpha"
     beta = "beta"
 
@@ -29,7 +29,7 @@ class SampleCreate(BaseModel):
     code: Annotated[str, Field(max_length=8, min_length=1)]
     day: date | None = None
     moment: AwareDatetime | None = None
-    kind: Kind = Kind.alpha
+    kind: SampleKind = SampleKind.alpha
     amount: Decimal | None = None
     ratio: float | None = None
     count: Annotated[int | None, Field(ge=-2147483648, le=2147483647)] = None
@@ -44,7 +44,7 @@ class SamplePublic(BaseModel):
     code: Annotated[str, Field(max_length=8, min_length=1)]
     day: date | None = None
     moment: AwareDatetime | None = None
-    kind: Kind = Kind.alpha
+    kind: SampleKind = SampleKind.alpha
     amount: Decimal | None = None
     ratio: float | None = None
     count: int | None = None
@@ -62,7 +62,7 @@ class SampleUpdate(BaseModel):
     code: Annotated[str | None, Field(max_length=8, min_length=1)] = None
     day: date | None = None
     moment: AwareDatetime | None = None
-    kind: Kind | None = Kind.alpha
+    kind: SampleKind | None = None
     amount: Decimal | None = None
     ratio: float | None = None
     count: Annotated[int | None, Field(ge=-2147483648, le=2147483647)] = None
