@@ -86,9 +86,8 @@ def _enums_first(code: str) -> str:
     if not enums:
         return code
     first_code = next(n for n in tree.body if not isinstance(n, (ast.Import, ast.ImportFrom, ast.Expr)))
-    start = (
-        first_code.decorator_list[0].lineno if getattr(first_code, "decorator_list", None) else first_code.lineno
-    ) - 1
+    decorators = getattr(first_code, "decorator_list", None)
+    start = (decorators[0].lineno if decorators else first_code.lineno) - 1
     blocks = {id(n): "".join(lines[n.lineno - 1 : n.end_lineno]) for n in enums}
     enum_lines = {i for n in enums for i in range(n.lineno - 1, n.end_lineno or n.lineno)}
     rest = [line for i, line in enumerate(lines[start:], start) if i not in enum_lines]
