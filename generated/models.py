@@ -7,7 +7,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
+
+from generator.runtime.models import ContractModel
 
 
 class Priority(StrEnum):
@@ -16,12 +18,12 @@ class Priority(StrEnum):
     high = "high"
 
 
-class Error(BaseModel):
+class Error(ContractModel):
     pointer: str
     detail: str
 
 
-class Problem(BaseModel):
+class Problem(ContractModel):
     """
     An RFC 9457 problem details object.
     """
@@ -35,7 +37,7 @@ class Problem(BaseModel):
     errors: list[Error] | None = None
 
 
-class ProfileCreate(BaseModel):
+class ProfileCreate(ContractModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -43,13 +45,13 @@ class ProfileCreate(BaseModel):
     bio: Annotated[str | None, Field(max_length=500)] = None
 
 
-class ProfilePublic(BaseModel):
+class ProfilePublic(ContractModel):
     display_name: Annotated[str, Field(max_length=100, min_length=1)]
     bio: Annotated[str | None, Field(max_length=500)] = None
     owner_id: str
 
 
-class ProfileUpdate(BaseModel):
+class ProfileUpdate(ContractModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -57,7 +59,7 @@ class ProfileUpdate(BaseModel):
     bio: Annotated[str | None, Field(max_length=500)] = None
 
 
-class ProjectCreate(BaseModel):
+class ProjectCreate(ContractModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -65,14 +67,14 @@ class ProjectCreate(BaseModel):
     description: Annotated[str | None, Field(max_length=2000)] = None
 
 
-class ProjectList(BaseModel):
+class ProjectList(ContractModel):
     items: list[ProjectPublic]
     total: Annotated[int, Field(ge=0)]
     limit: int
     offset: int
 
 
-class ProjectPublic(BaseModel):
+class ProjectPublic(ContractModel):
     id: int
     name: Annotated[str, Field(max_length=100, min_length=1)]
     description: Annotated[str | None, Field(max_length=2000)] = None
@@ -80,7 +82,7 @@ class ProjectPublic(BaseModel):
     created_at: AwareDatetime
 
 
-class ProjectUpdate(BaseModel):
+class ProjectUpdate(ContractModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -88,7 +90,7 @@ class ProjectUpdate(BaseModel):
     description: Annotated[str | None, Field(max_length=2000)] = None
 
 
-class TaskCreate(BaseModel):
+class TaskCreate(ContractModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -100,14 +102,14 @@ class TaskCreate(BaseModel):
     project_id: Annotated[int | None, Field(ge=1, le=9223372036854775807)] = None
 
 
-class TaskList(BaseModel):
+class TaskList(ContractModel):
     items: list[TaskPublic]
     total: Annotated[int, Field(ge=0)]
     limit: int
     offset: int
 
 
-class TaskPublic(BaseModel):
+class TaskPublic(ContractModel):
     id: int
     title: Annotated[str, Field(max_length=200, min_length=1)]
     description: Annotated[str | None, Field(max_length=2000)] = None
@@ -120,7 +122,7 @@ class TaskPublic(BaseModel):
     updated_at: AwareDatetime
 
 
-class TaskUpdate(BaseModel):
+class TaskUpdate(ContractModel):
     model_config = ConfigDict(
         extra="forbid",
     )

@@ -111,9 +111,12 @@ def serve(project: Path, host: str, port: int, workers: int, reload: bool) -> No
         if missing:
             click.echo(f"error: the database lacks table(s) {', '.join(missing)}: run `specgen upgrade`", err=True)
             sys.exit(1)
+    # One worker: serve the app already built (building it again in uvicorn's factory would
+    # double the startup time). Several workers or --reload: each process builds its own.
+    single = workers == 1 and not reload
     uvicorn.run(
-        "generator.runtime.server:create",
-        factory=True,
+        app if single else "generator.runtime.server:create",
+        factory=not single,
         host=host,
         port=port,
         workers=workers if not reload else None,

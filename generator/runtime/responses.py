@@ -18,11 +18,15 @@ T = TypeVar("T")
 
 class JsonResponder(Generic[T]):
     def __init__(self, annotation: Any) -> None:
-        self._adapter: TypeAdapter[T] = TypeAdapter(annotation)
+        self._annotation = annotation
+        self._adapter: TypeAdapter[T] | None = None  # built on first use: startup stays short
 
     def __call__(self, value: Any, status_code: int) -> Response:
+        adapter = self._adapter
+        if adapter is None:
+            adapter = self._adapter = TypeAdapter(self._annotation)
         # Anything a custom service returns is checked against the contract's type, so a wrong
         # shape is a logged 500, never an off-contract body.
-        checked = self._adapter.validate_python(value, from_attributes=True)
-        body = self._adapter.dump_json(checked, by_alias=True)
+        checked = adapter.validate_python(value, from_attributes=True)
+        body = adapter.dump_json(checked, by_alias=True)
         return Response(body, status_code=status_code, media_type="application/json")

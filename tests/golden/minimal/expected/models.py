@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AnyUrl, BaseModel, ConfigDict, Field
+from pydantic import AnyUrl, ConfigDict, Field
+
+from generator.runtime.models import ContractModel
 
 
-class BookmarkCreate(BaseModel):
+class BookmarkCreate(ContractModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -17,7 +19,7 @@ class BookmarkCreate(BaseModel):
     tags: list[str] | None = None
 
 
-class BookmarkPublic(BaseModel):
+class BookmarkPublic(ContractModel):
     id: int
     url: AnyUrl
     note: str | None = None
@@ -25,7 +27,7 @@ class BookmarkPublic(BaseModel):
     owner_id: str
 
 
-class BookmarkUpdate(BaseModel):
+class BookmarkUpdate(ContractModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -34,15 +36,15 @@ class BookmarkUpdate(BaseModel):
     tags: list[str] | None = None
 
 
-class ShareBookmarkBody(BaseModel):
+class ShareBookmarkBody(ContractModel):
     with_: Annotated[str, Field(alias="with")]
 
 
-class ShareBookmarkResponse(BaseModel):
+class ShareBookmarkResponse(ContractModel):
     link: str | None = None
 
 
-class Tag(BaseModel):
+class Tag(ContractModel):
     name: Annotated[str, Field(max_length=40)]
 
 

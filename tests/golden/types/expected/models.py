@@ -9,7 +9,9 @@ from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
+
+from generator.runtime.models import ContractModel
 
 
 class SampleKind(StrEnum):
@@ -17,12 +19,12 @@ class SampleKind(StrEnum):
     beta = "beta"
 
 
-class Point(BaseModel):
+class Point(ContractModel):
     x: int | None = None
     y: int | None = None
 
 
-class SampleCreate(BaseModel):
+class SampleCreate(ContractModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -39,7 +41,7 @@ class SampleCreate(BaseModel):
     flag: bool = True
 
 
-class SamplePublic(BaseModel):
+class SamplePublic(ContractModel):
     id: int
     code: Annotated[str, Field(max_length=8, min_length=1)]
     day: date | None = None
@@ -55,7 +57,7 @@ class SamplePublic(BaseModel):
     owner_id: str
 
 
-class SampleUpdate(BaseModel):
+class SampleUpdate(ContractModel):
     model_config = ConfigDict(
         extra="forbid",
     )
