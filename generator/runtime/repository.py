@@ -83,7 +83,7 @@ class Repository(Generic[T, P]):
     @contextmanager
     def _connect(self, *, transaction: bool = False) -> Iterator[Connection]:
         """A connection for one write: autocommit, or one transaction committed at the end."""
-        with _database_errors(self.meta):
+        with _database_errors(self.meta), self.database.writing():
             if transaction:
                 with self.database.writer.begin() as connection:
                     yield connection
@@ -295,7 +295,7 @@ def _database_errors(meta: TableMeta[Any, Any]) -> Iterator[None]:
         raise Conflict(f"The {meta.name} conflicts with existing data") from None
     except (sa_exc.DataError, OverflowError):
         raise Unprocessable("A value is out of range for its field") from None
-    except (sa_exc.OperationalError, sa_exc.TimeoutError, sa_exc.InterfaceError):
+    except (sa_exc.OperationalError, sa_exc.TimeoutError, sa_exc.InterfaceError, TimeoutError):
         raise ServiceUnavailable("The database is busy or unreachable; retry shortly") from None
 
 
