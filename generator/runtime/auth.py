@@ -7,6 +7,7 @@ not what its body should look like (RFC 6750 headers on every 401).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,39 @@ class InvalidToken(Exception):
     pass
 
 
+class VerifiedTokens:
+    """Tokens that passed verification, so a client's next requests skip the signature check.
+
+    Keyed by the whole token, signature included: only a token that verified can hit. An entry
+    lasts until the token expires (with the configured leeway) and never more than `ttl`
+    seconds, so a key withdrawn from a JWKS stops being honoured within `ttl`. Every other
+    claim check is a property of the token itself and cannot change while it is cached, except
+    `nbf`, which only becomes more true. Bounded: the oldest entries go first.
+    """
+
+    def __init__(self, *, ttl: float = 60.0, size: int = 10_000) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._entries: dict[str, tuple[dict[str, Any], float]] = {}
+
+    def get(self, token: str) -> dict[str, Any] | None:
+        entry = self._entries.get(token)
+        if entry is None:
+            return None
+        claims, until = entry
+        if time.time() >= until:
+            del self._entries[token]
+            return None
+        return dict(claims)  # a copy: a handler that edits its claims must not edit the cache
+
+    def put(self, token: str, claims: dict[str, Any], leeway: float) -> None:
+        until = min(float(claims["exp"]) + leeway, time.time() + self.ttl)
+        if len(self._entries) >= self.size:
+            for old in list(self._entries)[: self.size // 10]:
+                del self._entries[old]
+        self._entries[token] = (dict(claims), until)
+
+
 class TokenVerifier:
     def __init__(self, settings: Settings) -> None:
         self.algorithms = list(settings.jwt_algorithms)
@@ -54,9 +88,13 @@ class TokenVerifier:
         self.audience = settings.jwt_audience
         self.leeway = settings.jwt_leeway
         self.options = {"require": ["exp", "sub"], "verify_aud": self.audience is not None}
+        self.verified = VerifiedTokens()
 
     async def verify_async(self, token: str) -> dict[str, Any]:
         """verify(), with the JWKS fetched off the event loop when a key is missing or stale."""
+        claims = self.verified.get(token)
+        if claims is not None:
+            return claims
         if self.jwks is not None:
             kid = _kid(token)
             if self.jwks.needs_fetch(kid):
@@ -85,6 +123,7 @@ class TokenVerifier:
         sub = claims.get("sub")
         if not isinstance(sub, str) or not sub.strip():
             raise InvalidToken("sub")
+        self.verified.put(token, claims, self.leeway)
         return claims
 
 

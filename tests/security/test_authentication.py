@@ -143,6 +143,31 @@ def test_bearer_scheme_is_case_insensitive(example_server: Server) -> None:
         assert response.status_code == 200, scheme
 
 
+def test_a_token_accepted_before_is_refused_once_it_expires(example_server: Server) -> None:
+    # Verified tokens are remembered so later requests skip the signature check; the memory
+    # must never outlive the token.
+    token = make_token("alice", ttl=2)
+    headers = {"Authorization": f"Bearer {token}"}
+    assert httpx.get(f"{example_server.url}/backend/tasks", headers=headers).status_code == 200
+    assert httpx.get(f"{example_server.url}/backend/tasks", headers=headers).status_code == 200
+    time.sleep(max(0.0, jwt.decode(token, options={"verify_signature": False})["exp"] - time.time()) + 1.1)
+    expired = httpx.get(f"{example_server.url}/backend/tasks", headers=headers)
+    assert expired.status_code == 401
+    assert expired.headers["www-authenticate"].startswith(INVALID)
+
+
+def test_a_remembered_token_with_its_signature_altered_is_refused(example_server: Server) -> None:
+    token = make_token("alice")
+    assert (
+        httpx.get(f"{example_server.url}/backend/tasks", headers={"Authorization": f"Bearer {token}"}).status_code
+        == 200
+    )
+    head, payload, signature = token.split(".")
+    forged = f"{head}.{payload}.{signature[:-2]}{'AA' if signature[-2:] != 'AA' else 'BB'}"
+    refused = httpx.get(f"{example_server.url}/backend/tasks", headers={"Authorization": f"Bearer {forged}"})
+    assert refused.status_code == 401
+
+
 def test_unknown_path_and_wrong_method_answer_only_after_authentication(example_server: Server) -> None:
     with example_server.client("alice") as c:
         assert c.get("/backend/definitely-not-a-route").status_code == 404
