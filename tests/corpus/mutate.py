@@ -30,6 +30,7 @@ SOURCES = {
     "minimal": REPO / "tests" / "golden" / "minimal",  # 3.0.3
     "types": REPO / "tests" / "golden" / "types",  # 3.1, every column type
     "example": REPO,  # the full example: 3.1, common.yaml, three tables, feature specs
+    "split30": REPO / "tests" / "corpus" / "seeds" / "split30",  # 3.0.3 over directories, whole-file refs
 }
 
 
