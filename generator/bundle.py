@@ -106,6 +106,14 @@ class _Bundler:
                 replaced = self.follow(ref, node, file, src, dst)
                 if replaced is not None:
                     return replaced
+            elif "$ref" in node and not _names_or_data(src):
+                # the spec validator lets `$ref: true` through in a schema, and later stages would trip on it
+                self.error(
+                    file,
+                    join_pointer(src, "$ref"),
+                    "ref-unresolved",
+                    f"$ref must be a string such as './common.yaml#/components/schemas/Problem', not {_kind(ref)}",
+                )
             return {k: self.walk(v, file, join_pointer(src, k), join_pointer(dst, k)) for k, v in node.items()}
         if isinstance(node, list):
             return [self.walk(v, file, join_pointer(src, i), join_pointer(dst, i)) for i, v in enumerate(node)]
@@ -152,6 +160,9 @@ class _Bundler:
             )
             return None
         siblings = {k: v for k, v in node.items() if k != "$ref"}
+        if target_file == self.root.display and not split_pointer(fragment):
+            self.error(file, ref_ptr, "ref-cycle", f"$ref {ref!r} is the whole contract, which cannot contain itself")
+            return None
         if target_file == self.root.display:
             if not siblings and ref.startswith("#") and file == self.root.display:
                 return None  # a local ref of the root file stays as it is
@@ -159,7 +170,16 @@ class _Bundler:
         else:
             parts = split_pointer(fragment)
             if len(parts) == 3 and parts[0] == "components":
-                new_ref = self.hoist(target_file, fragment, parts[1], parts[2], target)
+                hoisted = self.hoist(target_file, fragment, parts[1], parts[2], target)
+                if hoisted is None:
+                    self.error(
+                        file,
+                        ref_ptr,
+                        "ref-unresolved",
+                        f"$ref {ref!r} cannot be brought into components/{parts[1]}: the contract's is not a mapping",
+                    )
+                    return None
+                new_ref = hoisted
             else:
                 key = (target_file, fragment)
                 if key in self.inlining:
@@ -188,15 +208,19 @@ class _Bundler:
             out[k] = self.walk(v, file, join_pointer(src, k), join_pointer(dst, k))
         return out
 
-    def hoist(self, file: str, fragment: str, kind: str, name: str, target: Any) -> str:
+    def hoist(self, file: str, fragment: str, kind: str, name: str, target: Any) -> str | None:
         key = (file, fragment)
         if key in self.hoisted:
             return self.hoisted[key]
         components = self.document.setdefault("components", {})
         if not isinstance(components, dict):
             components = self.document["components"] = {}
-        root_components = self.root.data.get("components") if isinstance(self.root.data, dict) else None
-        taken = set(components.get(kind) or {}) | set((root_components or {}).get(kind) or {})
+        section = components.setdefault(kind, {})
+        if not isinstance(section, dict):
+            return None  # the root's own components/<kind> is not a mapping: nowhere to put it
+        root_components = self.root.data.get("components")
+        root_section = root_components.get(kind) if isinstance(root_components, dict) else None
+        taken = _names(section) | _names(root_section)
         taken |= {
             ref.rsplit("/", 1)[1] for (f, p), ref in self.hoisted.items() if ref.startswith(f"#/components/{kind}/")
         }
@@ -209,10 +233,33 @@ class _Bundler:
         self.hoisted[key] = new_ref
         dst = join_pointer("/components", kind, final)
         self.origins[dst] = (file, fragment)
-        section = components.setdefault(kind, {})
         section[final] = None  # reserve the slot before walking: recursion sees the name
         section[final] = self.walk(target, file, fragment, dst)
         return new_ref
+
+
+# Maps whose keys are names (a property called "$ref" is allowed) and values that are plain data.
+_NAME_MAPS = {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "schemas"}
+_DATA_KEYS = {"example", "examples", "default", "const", "enum"}
+
+
+def _names_or_data(pointer: str) -> bool:
+    tokens = split_pointer(pointer)
+    return (bool(tokens) and tokens[-1] in _NAME_MAPS) or any(t in _DATA_KEYS for t in tokens)
+
+
+def _names(section: Any) -> set[str]:
+    return {k for k in section if isinstance(k, str)} if isinstance(section, dict) else set()
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, dict):
+        return "a mapping"
+    return "a list" if isinstance(value, list) else f"the number {value}"
 
 
 def bundle(project: Path, root: SourceFile) -> tuple[Bundle, list[Diagnostic]]:

@@ -44,12 +44,26 @@ def find_root(project: Path) -> tuple[Path | None, list[Diagnostic]]:
         if (api_dir / name).is_file():
             return api_dir / name, []
     candidates = []
+    swagger: tuple[Path, int] | None = None
     for path in _yaml_files(api_dir):
-        head = path.read_text(encoding="utf-8", errors="replace")[:4096]
-        if any(line.startswith("openapi:") for line in head.splitlines()):
+        try:
+            head = path.read_text(encoding="utf-8", errors="replace")[:4096]
+        except OSError:
+            continue  # an unreadable file cannot be the root; if it is referenced, the bundler says so
+        lines = head.splitlines()
+        if any(line.startswith("openapi:") for line in lines):
             candidates.append(path)
+        elif swagger is None:
+            swagger = next(((path, i) for i, line in enumerate(lines, 1) if line.startswith("swagger:")), None)
     if len(candidates) == 1:
         return candidates[0], []
+    if not candidates and swagger is not None:
+        path, line = swagger
+        display = path.relative_to(project).as_posix()
+        message = (
+            "this is a Swagger (OpenAPI 2) contract, which specgen does not read: convert it to OpenAPI 3.0 or 3.1"
+        )
+        return None, [Diagnostic(display, "/swagger", "openapi-version", message, line=line, col=1)]
     if not candidates:
         return None, [
             Diagnostic(API_DIR, "", "contract-missing", "no OpenAPI contract found: add specs/api/openapi.yaml")

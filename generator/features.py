@@ -195,7 +195,7 @@ class _Checker:
             )
             ok = False
         actor = raw.get("actor")
-        if actor != ANONYMOUS and actor not in actors:
+        if actor != ANONYMOUS and not (isinstance(actor, str) and actor in actors):
             self.error(
                 join_pointer(pointer, "actor") if "actor" in raw else pointer,
                 "feature-unknown-actor",

@@ -26,10 +26,13 @@ class _UniqueKeyLoader(_Loader):  # type: ignore[misc]
 
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
+_PLAIN_KEY_TAGS = {f"tag:yaml.org,2002:{kind}" for kind in ("str", "int", "float", "bool", "null")}
 
 
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    seen: set[Any] = set()
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict[str, Any]:
+    """Keys are kept as written, as strings: OpenAPI is a JSON model, so `200:` means "200" (an int key
+    crashes the spec validator's backend), and `on:` or `null:` stay the names the designer typed."""
+    seen: set[str] = set()
     for key_node, _ in node.value:
         if key_node.tag == MERGE_TAG:
             continue  # `<<: *anchor` merges are flattened below; explicit keys may override them
@@ -37,11 +40,22 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bo
             raise yaml.constructor.ConstructorError(
                 None, None, "a mapping key must be a plain value, not a list or mapping", key_node.start_mark
             )
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-        seen.add(key)
-    return yaml.constructor.SafeConstructor.construct_mapping(loader, node, deep=deep)
+        if key_node.tag not in _PLAIN_KEY_TAGS:
+            loader.construct_object(key_node)  # an unknown tag (!!python/...) fails here as on a value
+        if key_node.value in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key_node.value!r}", key_node.start_mark
+            )
+        seen.add(key_node.value)
+    loader.flatten_mapping(node)
+    mapping: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):  # a merged mapping's own key
+            raise yaml.constructor.ConstructorError(
+                None, None, "a mapping key must be a plain value, not a list or mapping", key_node.start_mark
+            )
+        mapping[key_node.value] = loader.construct_object(value_node, deep=deep)
+    return mapping
 
 
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
@@ -102,18 +116,24 @@ def load_yaml(path: Path, display: str) -> tuple[SourceFile | None, list[Diagnos
                 display, "", "yaml-syntax", f"file is not UTF-8: byte 0x{bad:02X} cannot be decoded", line=line, col=col
             )
         ]
+    alias_problem = _alias_problem(text)
+    if alias_problem is not None:
+        (line, col), message = alias_problem
+        return None, [Diagnostic(display, "", "yaml-syntax", message, line=line, col=col)]
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        last_line = text.count("\n") + (0 if text.endswith("\n") else 1)
-        if line > max(last_line, 1):  # an unclosed bracket is detected at end of input
-            line, col = max(last_line, 1), 1
-        problem = exc.problem or "invalid YAML"
-        if exc.context:
-            problem = f"{exc.context}: {problem}"
+        (line, col), problem = _syntax_error(text, exc)
         return None, [Diagnostic(display, "", "yaml-syntax", problem, line=line, col=col)]
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow anywhere
+        index = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
+        index = index if index >= 0 else min(exc.position, len(text))
+        line = text.count("\n", 0, index) + 1
+        col = index - (text.rfind("\n", 0, index) + 1) + 1
+        char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        return None, [
+            Diagnostic(display, "", "yaml-syntax", f"character {char} is not allowed in YAML", line=line, col=col)
+        ]
     except RecursionError:
         line, col = _deepest_line(text)
         return None, [
@@ -122,6 +142,94 @@ def load_yaml(path: Path, display: str) -> tuple[SourceFile | None, list[Diagnos
     except (yaml.YAMLError, ValueError, TypeError) as exc:
         return None, [Diagnostic(display, "", "yaml-syntax", f"invalid YAML: {type(exc).__name__}", line=1, col=1)]
     return SourceFile(path=path, display=display, text=text, data=data), []
+
+
+def _syntax_error(text: str, exc: yaml.MarkedYAMLError) -> tuple[tuple[int, int], str]:
+    """Where a syntax error is, and what it is, in the designer's terms."""
+    last_line = max(text.count("\n") + (0 if text.endswith("\n") else 1), 1)
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or "invalid YAML"
+    if exc.context:
+        problem = f"{exc.context}: {problem}"
+    at_end = mark is None or mark.line + 1 > last_line or mark.index >= len(text.rstrip())
+    context = exc.context or ""
+    if at_end and exc.context_mark is not None and ("flow" in context or "quoted" in context):
+        # an unclosed quote or bracket only fails at the end of the file: show where it opened
+        mark = exc.context_mark
+        what = context.removeprefix("while parsing ").removeprefix("while scanning ")
+        problem = f"{what} that starts here is not closed by the end of the file ({exc.problem})"
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    if line > last_line:
+        line, col = last_line, 1
+    opened = _runaway_quote(text, line)
+    if opened is not None:
+        return opened, f"a quoted value opened here runs on to line {line}; is its closing quote missing? ({problem})"
+    return (line, col), problem
+
+
+def _runaway_quote(text: str, error_line: int) -> tuple[int, int] | None:
+    """The start of a quoted scalar that spans several lines and ends on the error line: an unclosed
+    quote swallows the lines after it and YAML only fails where the next quote closes it."""
+    last: tuple[int, int] | None = None
+    try:
+        for token in yaml.scan(text, Loader=_Loader):
+            if isinstance(token, yaml.ScalarToken) and token.style in ("'", '"'):
+                start, end = token.start_mark, token.end_mark
+                last = (
+                    (start.line + 1, start.column + 1) if end.line > start.line and end.line + 1 == error_line else None
+                )
+    except yaml.YAMLError:
+        pass
+    return last
+
+
+# Aliases share one parsed value, but every later stage walks each use of it: a few lines of anchors
+# can stand for billions of values. Beyond this many values added by aliases, the file is refused.
+ALIAS_EXPANSION_LIMIT = 100_000
+
+
+def _alias_problem(text: str) -> tuple[tuple[int, int], str] | None:
+    """A recursive alias, or aliases that expand the document past the limit (from the event stream)."""
+    if "&" not in text:
+        return None  # no anchor, no alias to expand
+    sizes: dict[str, int] = {}  # anchor -> values it stands for
+    open_anchors: list[str | None] = []
+    counts: list[int] = [0]
+    added = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            mark = event.start_mark
+            where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            if isinstance(event, yaml.AliasEvent):
+                if event.anchor in open_anchors:
+                    return (
+                        where,
+                        f"alias *{event.anchor} is inside its own anchor &{event.anchor}: a value cannot contain itself",
+                    )
+                size = sizes.get(event.anchor or "", 1)
+                added += size
+                counts[-1] += size
+                if added > ALIAS_EXPANSION_LIMIT:
+                    return where, (
+                        f"aliases expand this file by more than {ALIAS_EXPANSION_LIMIT} values (*{event.anchor} "
+                        f"alone stands for {size}); write the values out or share them with $ref"
+                    )
+            elif isinstance(event, yaml.ScalarEvent):
+                counts[-1] += 1
+                if event.anchor:
+                    sizes[event.anchor] = 1
+            elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                open_anchors.append(event.anchor)
+                counts.append(1)
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                size = counts.pop()
+                anchor = open_anchors.pop()
+                if anchor:
+                    sizes[anchor] = size
+                counts[-1] += size
+    except yaml.YAMLError:
+        return None  # the loader reports the syntax error itself
+    return None
 
 
 def _deepest_line(text: str, limit: int = 100) -> tuple[int, int]:
