@@ -164,6 +164,8 @@ def _check_openapi(report: Reporter, doc: dict[str, Any], spec_validator: bool) 
             found += 1
             if type(err).__name__ in located_elsewhere:
                 continue
+            if reported and _bare(err):
+                continue  # the semantic walk's echo, without a place, of a shape error reported above
             where = _error_pointer(doc, err)
             if where is None:
                 containers = containers if containers is not None else _container_pointers(doc)
@@ -183,6 +185,11 @@ def _check_openapi(report: Reporter, doc: dict[str, Any], spec_validator: bool) 
                 "openapi-schema",
                 _short(f"openapi-spec-validator fails on this part of the contract ({what}); check its shape"),
             )
+
+
+def _bare(err: Any) -> bool:
+    """An error that is only a message: no path, no offending value."""
+    return not list(getattr(err, "absolute_path", [])) and type(getattr(err, "instance", None)).__name__ == "Unset"
 
 
 def _same(found: Any, instance: Any) -> bool:

@@ -317,6 +317,10 @@ BROKEN = {
         [(API, "openapi-schema", '- $ref: "#/components/schemas/Note"')],
         message="openapi-spec-validator fails on this part",  # it recurses forever; we no longer do
     ),
+    "response-schema-that-is-null": Broken(
+        replace('                $ref: "#/components/schemas/Note"\n        "404":', '        "404":'),
+        [(API, "openapi-schema", 59)],  # GET /notes/{note_id}'s `schema:`; its unlocated echo is dropped
+    ),
     "parameter-that-is-a-string": Broken(
         replace(
             "        - name: note_id\n          in: path\n",
