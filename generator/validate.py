@@ -18,6 +18,7 @@ from .loader import SourceFile
 from .names import snake
 from .openapi import is_bearer, iter_operations, security_schemes
 from .schemas import deref, scalar_type, schema_ref_name
+from .spec_check import spec_diagnostics, spec_version_supported
 
 OWNER_NAMES = ("owner_id", "user_id")
 DEFAULT_OWNER_FIELD = "owner_id"
@@ -92,9 +93,15 @@ def database_tables(contract: Contract) -> Iterator[tuple[SourceFile, str, Any, 
 def validate(contract: Contract, spec_validator: bool = True) -> list[Diagnostic]:
     """All rules. `spec_validator=False` when loading already failed: openapi-spec-validator cannot
     walk a document with broken references, and it is the slow part."""
+    diags = spec_diagnostics(contract) if spec_validator else []
+    return diags + house_rules(contract)
+
+
+def house_rules(contract: Contract) -> list[Diagnostic]:
+    """Every rule except openapi-spec-validator's (spec_check.py): fast, so the pipeline runs them first."""
     report = Reporter(contract)
     doc = contract.document
-    _check_openapi(report, doc, spec_validator)
+    _check_openapi_version(report, doc)
     _check_mount_path(report, doc)
     _check_operation_ids(report, doc)
     _check_links(report, doc)
@@ -106,66 +113,14 @@ def validate(contract: Contract, spec_validator: bool = True) -> list[Diagnostic
     return report.diags
 
 
-def _check_openapi(report: Reporter, doc: dict[str, Any], spec_validator: bool) -> None:
-    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
-
-    version = str(doc.get("openapi", ""))
-    if version.startswith("3.0"):
-        validator_cls: Any = OpenAPIV30SpecValidator
-    elif version.startswith("3.1"):
-        validator_cls = OpenAPIV31SpecValidator
-    else:
+def _check_openapi_version(report: Reporter, doc: dict[str, Any]) -> None:
+    if not spec_version_supported(doc):
+        version = str(doc.get("openapi", ""))
         report.api(
             "/openapi" if "openapi" in doc else "",
             "openapi-version",
             f"unsupported OpenAPI version {version or '(missing)'}: use 3.0.x or 3.1.x",
         )
-        return
-    if not spec_validator:
-        return
-    cycles = _ref_alias_cycles(doc)
-    for pointer in cycles:
-        report.api(join_pointer(pointer, "$ref"), "ref-cycle", f"{pointer} is only a $ref that leads back to itself")
-    if cycles:
-        return
-    # These two the validator reports without a location; our own rules say it better.
-    located_elsewhere = {"DuplicateOperationIDError", "UnresolvableParameterError"}
-    try:
-        for err in validator_cls(doc).iter_errors():
-            if type(err).__name__ in located_elsewhere:
-                continue
-            path = [str(p) for p in getattr(err, "absolute_path", getattr(err, "path", []))]
-            pointer = join_pointer("", *path)
-            report.api(pointer, "openapi-schema", _short(getattr(err, "message", str(err))))
-    except Exception as exc:  # noqa: BLE001 - a validator crash must become a diagnostic
-        report.api("", "openapi-schema", f"the contract could not be validated: {type(exc).__name__}")
-
-
-def _short(message: str, limit: int = 300) -> str:
-    message = " ".join(message.split())
-    return message if len(message) <= limit else message[: limit - 3] + "..."
-
-
-def _ref_alias_cycles(doc: dict[str, Any]) -> list[str]:
-    """Components that are nothing but a `$ref` chain back to themselves (no schema ever appears)."""
-    from .bundle import resolve_pointer
-
-    found = []
-    components = doc.get("components")
-    for kind, entries in components.items() if isinstance(components, dict) else []:
-        if not isinstance(entries, dict):
-            continue
-        for name, node in entries.items():
-            start = join_pointer("/components", kind, name)
-            seen = {start}
-            while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#"):
-                target = node["$ref"][1:]
-                if target in seen:
-                    found.append(start)
-                    break
-                seen.add(target)
-                node = resolve_pointer(doc, target)
-    return found
 
 
 def _check_mount_path(report: Reporter, doc: dict[str, Any]) -> None:
