@@ -52,12 +52,21 @@ def validate(project: Path, fmt: str) -> None:
 @main.command()
 @project_option
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 when generated/ is out of date.")
-def generate(project: Path, check: bool) -> None:
+@click.option("--force", is_flag=True, help="Compile even when nothing changed since the last run.")
+def generate(project: Path, check: bool, force: bool) -> None:
     """Validate, then (re)write generated/."""
+    started = time.perf_counter()
+    if not check and not force:
+        # only the standard library on this path: a run that would change nothing costs almost nothing
+        from .manifest import up_to_date
+
+        if up_to_date(project, project / "generated"):
+            elapsed = time.perf_counter() - started
+            click.echo(f"generated/ is up to date: no input changed since the last run ({elapsed:.2f}s).")
+            return
     from .emit import EmitError
     from .pipeline import generate as run
 
-    started = time.perf_counter()
     try:
         result = run(project, check=check)
     except EmitError as exc:
