@@ -57,12 +57,12 @@ def generate(project: Path, check: bool, force: bool) -> None:
     """Validate, then (re)write generated/."""
     started = time.perf_counter()
     if not check and not force:
-        # only the standard library on this path: a run that would change nothing costs almost nothing
+        # `specgen generate` alone is answered in quick.py before click is imported; this is for `python -m`
         from .manifest import up_to_date
+        from .quick import SKIPPED
 
         if up_to_date(project, project / "generated"):
-            elapsed = time.perf_counter() - started
-            click.echo(f"generated/ is up to date: no input changed since the last run ({elapsed:.2f}s).")
+            click.echo(SKIPPED.format(time.perf_counter() - started))
             return
     from .emit import EmitError
     from .pipeline import generate as run

@@ -1,6 +1,7 @@
 """Load contract files: YAML parsed with libyaml, positions found on demand.
 
-Parsing is done once with the C loader into plain Python data. When a
+Parsing is done once with libyaml into plain Python data: by fast_yaml.py from
+the event stream, or, for anything it leaves alone, by PyYAML's C loader. When a
 diagnostic must be shown, the file is composed again into a node tree that
 keeps marks, and the JSON pointer is walked down that tree to a line.
 """
@@ -13,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from . import fast_yaml
 from .diagnostics import Diagnostic, split_pointer
 
 try:  # libyaml is an order of magnitude faster; fall back for odd builds
@@ -103,6 +105,16 @@ def load_yaml(path: Path, display: str) -> tuple[SourceFile | None, list[Diagnos
             )
         ]
     try:
+        data = fast_yaml.load(text)
+    except fast_yaml.Unsupported:  # PyYAML gives the same data, or the located error
+        data, diags = _load_with_pyyaml(text, display)
+        if diags:
+            return None, diags
+    return SourceFile(path=path, display=display, text=text, data=data), []
+
+
+def _load_with_pyyaml(text: str, display: str) -> tuple[Any, list[Diagnostic]]:
+    try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -121,7 +133,7 @@ def load_yaml(path: Path, display: str) -> tuple[SourceFile | None, list[Diagnos
         ]
     except (yaml.YAMLError, ValueError, TypeError) as exc:
         return None, [Diagnostic(display, "", "yaml-syntax", f"invalid YAML: {type(exc).__name__}", line=1, col=1)]
-    return SourceFile(path=path, display=display, text=text, data=data), []
+    return data, []
 
 
 def _deepest_line(text: str, limit: int = 100) -> tuple[int, int]:

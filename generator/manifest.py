@@ -7,8 +7,8 @@ inputs and the toolchain are unchanged and every output on disk still has its ha
 `specgen generate` stops there. Anything else, a hand-edited output included, means a full run.
 
 It holds no timestamps and no absolute paths, so the same inputs give the same bytes on any
-machine. This module uses the standard library only: the skip path must not import the
-compiler's dependencies.
+machine. This module imports only small parts of the standard library (not even pathlib):
+the skip path runs before anything else is imported (see quick.py).
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
-from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 MANIFEST = ".specgen-manifest.json"
@@ -26,55 +25,84 @@ FORMAT = 1
 INPUT_DIR = "specs"
 # libraries whose version can change what a run writes (or whether it accepts the contract)
 TOOLS = ("datamodel-code-generator", "ruff", "jinja2", "openapi-spec-validator", "pyyaml")
-_GENERATOR = Path(__file__).resolve().parent
+_GENERATOR = os.path.dirname(os.path.abspath(__file__))
+
+StrPath = str | os.PathLike[str]
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def _sha256_file(path: str) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()
 
 
-def _files_under(root: Path) -> Iterable[Path]:
+def _hash_tree(root: StrPath, relative_to: StrPath, skip: str | None = None) -> dict[str, str]:
+    """Relative POSIX path -> SHA-256 of every file under root (caches left out)."""
+    base = os.fspath(relative_to)
+    out = {}
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = [d for d in dirnames if d != "__pycache__"]
         for name in filenames:
-            yield Path(dirpath) / name
-
-
-def _hash_tree(root: Path, relative_to: Path, skip: str | None = None) -> dict[str, str]:
-    out = {}
-    for path in _files_under(root):
-        rel = path.relative_to(relative_to).as_posix()
-        if rel != skip:
-            out[rel] = _sha256(path.read_bytes())
+            path = os.path.join(dirpath, name)
+            rel = os.path.relpath(path, base).replace(os.sep, "/")
+            if rel != skip:
+                out[rel] = _sha256_file(path)
     return out
 
 
 def toolchain() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
+    from . import __version__
 
     code = hashlib.sha256()
-    compiler = sorted(_GENERATOR.glob("*.py")) + sorted((_GENERATOR / "templates").glob("*"))
-    for path in compiler:
-        code.update(path.relative_to(_GENERATOR).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    tools = {"generator": code.hexdigest(), "python": f"{sys.version_info[0]}.{sys.version_info[1]}"}
+    templates = os.path.join(_GENERATOR, "templates")
+    compiler = sorted(n for n in os.listdir(_GENERATOR) if n.endswith(".py"))
+    compiler += sorted("templates/" + n for n in os.listdir(templates))
+    for rel in compiler:
+        with open(os.path.join(_GENERATOR, rel), "rb") as handle:
+            code.update(rel.encode() + b"\0" + handle.read() + b"\0")
+    tools = {
+        "specgen": __version__,
+        "generator": code.hexdigest(),
+        "python": f"{sys.version_info[0]}.{sys.version_info[1]}",
+    }
+    installed = _installed_versions()
     for name in TOOLS:
-        try:
-            tools[name] = version(name)
-        except PackageNotFoundError:
-            tools[name] = "missing"
+        tools[name] = installed.get(_normalized(name), "missing")
     return tools
 
 
-def input_hashes(project: Path) -> dict[str, str]:
+def _normalized(distribution: str) -> str:
+    return re.sub(r"[-_.]+", "_", distribution).lower()
+
+
+def _installed_versions() -> dict[str, str]:
+    """Distribution -> version, from the *.dist-info folders on sys.path (first one wins, as for imports).
+
+    What importlib.metadata reads, without its import cost on the skip path.
+    """
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith(".dist-info"):
+                distribution, _, version = name.removesuffix(".dist-info").partition("-")
+                found.setdefault(_normalized(distribution), version)
+    return found
+
+
+def input_hashes(project: StrPath) -> dict[str, str]:
     """Every file under specs/ (contracts, table mappings, feature specs), by path relative to the project."""
-    return _hash_tree(project / INPUT_DIR, project) if (project / INPUT_DIR).is_dir() else {}
+    specs = os.path.join(project, INPUT_DIR)
+    return _hash_tree(specs, project) if os.path.isdir(specs) else {}
 
 
 def hashes_of(contents: dict[str, bytes]) -> dict[str, str]:
-    return {rel: _sha256(data) for rel, data in contents.items()}
+    return {rel: hashlib.sha256(data).hexdigest() for rel, data in contents.items()}
 
 
-def build(inputs: dict[str, str], output_dir: Path) -> str:
+def build(inputs: dict[str, str], output_dir: StrPath) -> str:
     """The manifest text for a tree of outputs about to become generated/."""
     manifest = {
         "format": FORMAT,
@@ -85,10 +113,11 @@ def build(inputs: dict[str, str], output_dir: Path) -> str:
     return json.dumps(manifest, indent=2, sort_keys=True) + "\n"
 
 
-def up_to_date(project: Path, output_dir: Path) -> bool:
+def up_to_date(project: StrPath, output_dir: StrPath) -> bool:
     """True when the last run's manifest still describes the inputs, the toolchain and generated/."""
     try:
-        manifest: Any = json.loads((output_dir / MANIFEST).read_text(encoding="utf-8"))
+        with open(os.path.join(output_dir, MANIFEST), encoding="utf-8") as handle:
+            manifest: Any = json.load(handle)
     except (OSError, ValueError):
         return False
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
@@ -97,15 +126,15 @@ def up_to_date(project: Path, output_dir: Path) -> bool:
     outputs = manifest.get("outputs")
     if not isinstance(recorded, dict) or not isinstance(outputs, dict):
         return False
+    current = input_hashes(project)
     # inputs outside specs/ (reached by a $ref) are whatever the last run recorded
-    outside = {}
     for rel in recorded:
         if not rel.startswith(INPUT_DIR + "/"):
             try:
-                outside[rel] = (project / rel).read_bytes()
+                current[rel] = _sha256_file(os.path.join(project, rel))
             except OSError:
                 return False
-    if input_hashes(project) | hashes_of(outside) != recorded:
+    if current != recorded:
         return False
     if _hash_tree(output_dir, output_dir, skip=MANIFEST) != outputs:
         return False

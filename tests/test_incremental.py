@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
 from pathlib import Path
 
+from generator.quick import _plain_generate_project
 from tests.support import REPO, copy_project, specgen
 
 SKIPPED = "no input changed since the last run"
@@ -126,3 +129,26 @@ def test_the_manifest_is_deterministic_and_holds_no_time_or_machine_paths(tmp_pa
     assert sorted(manifest["inputs"]) == sorted(
         p.relative_to(REPO).as_posix() for p in (REPO / "specs").rglob("*") if p.is_file()
     )
+
+
+def test_the_skip_path_imports_none_of_the_compiler_dependencies(tmp_path: Path) -> None:
+    project = fresh_copy(tmp_path)
+    heavy = ["click", "yaml", "jinja2", "datamodel_code_generator", "openapi_spec_validator", "fastapi", "pydantic"]
+    code = (
+        "import sys\n"
+        f"sys.argv = ['specgen', 'generate', '--project', {str(project)!r}]\n"
+        "from generator.quick import entry\n"
+        "entry()\n"
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    assert SKIPPED in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_other_command_lines_go_to_the_full_cli() -> None:
+    assert _plain_generate_project(["generate"]) == "."
+    assert _plain_generate_project(["generate", "--project", "p"]) == "p"
+    assert _plain_generate_project(["generate", "--project=p"]) == "p"
+    for args in (["generate", "--check"], ["generate", "--force"], ["validate"], [], ["generate", "-h"]):
+        assert _plain_generate_project(args) is None
