@@ -59,6 +59,7 @@ class _Bundler:
         self.files: dict[str, SourceFile] = {root.display: root}
         self.diags: list[Diagnostic] = []
         self.hoisted: dict[tuple[str, str], str] = {}  # (file, pointer) -> local ref
+        self.hoisted_names: dict[str, set[str]] = {}  # kind -> names given to hoisted components
         self.origins: dict[str, tuple[str, str]] = {}
         self.document: dict[str, Any] = {}
         self.inlining: set[tuple[str, str]] = set()
@@ -106,9 +107,16 @@ class _Bundler:
                 replaced = self.follow(ref, node, file, src, dst)
                 if replaced is not None:
                     return replaced
-            return {k: self.walk(v, file, join_pointer(src, k), join_pointer(dst, k)) for k, v in node.items()}
+            # scalars are most of a contract: copied as they are, without building their pointers
+            return {
+                k: self.walk(v, file, join_pointer(src, k), join_pointer(dst, k)) if isinstance(v, dict | list) else v
+                for k, v in node.items()
+            }
         if isinstance(node, list):
-            return [self.walk(v, file, join_pointer(src, i), join_pointer(dst, i)) for i, v in enumerate(node)]
+            return [
+                self.walk(v, file, join_pointer(src, i), join_pointer(dst, i)) if isinstance(v, dict | list) else v
+                for i, v in enumerate(node)
+            ]
         return node
 
     def error(self, file: str, pointer: str, rule: str, message: str) -> None:
@@ -196,15 +204,19 @@ class _Bundler:
         if not isinstance(components, dict):
             components = self.document["components"] = {}
         root_components = self.root.data.get("components") if isinstance(self.root.data, dict) else None
-        taken = set(components.get(kind) or {}) | set((root_components or {}).get(kind) or {})
-        taken |= {
-            ref.rsplit("/", 1)[1] for (f, p), ref in self.hoisted.items() if ref.startswith(f"#/components/{kind}/")
-        }
+        in_root = (root_components or {}).get(kind) or {}
+        hoisted = self.hoisted_names.setdefault(kind, set())
+        in_bundle = components.get(kind) or {}
+
+        def taken(candidate: str) -> bool:  # membership tests only: hoisting many components stays linear
+            return candidate in in_bundle or candidate in in_root or candidate in hoisted
+
         final = name
         n = 2
-        while final in taken:
+        while taken(final):
             final = f"{name}{n}"
             n += 1
+        hoisted.add(final)
         new_ref = f"#/components/{kind}/{final}"
         self.hoisted[key] = new_ref
         dst = join_pointer("/components", kind, final)

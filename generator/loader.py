@@ -56,9 +56,31 @@ class SourceFile:
     text: str
     data: Any
     _nodes: yaml.Node | None = field(default=None, repr=False)
+    _marks: dict[tuple[str, ...], tuple[int, int]] = field(default_factory=dict, repr=False)
+    _prefetched: set[tuple[str, ...]] = field(default_factory=set, repr=False)
+
+    def prefetch(self, pointers: list[str]) -> None:
+        """Find the positions of many pointers in one pass over libyaml's events, far cheaper on a
+        large file than composing the node tree; locate() then answers them from there."""
+        paths = [tuple(split_pointer(p)) for p in pointers]
+        try:
+            self._marks.update(fast_yaml.marks(self.text, paths))
+        except fast_yaml.Unsupported:
+            return  # locate() composes the node tree, as before
+        self._prefetched.update(paths)
 
     def locate(self, pointer: str) -> tuple[int, int]:
         """Line and column (1-based) of the deepest node the pointer reaches."""
+        path = tuple(split_pointer(pointer))
+        if path in self._prefetched:
+            if () not in self._marks:
+                return (1, 1)
+            line, col = self._marks[()]
+            for i in range(1, len(path) + 1):
+                if path[:i] not in self._marks:
+                    break
+                line, col = self._marks[path[:i]]
+            return (line + 1, col + 1)
         if self._nodes is None:
             try:
                 self._nodes = yaml.compose(self.text, Loader=_Loader)

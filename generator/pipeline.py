@@ -44,6 +44,14 @@ class Result:
 def _locate_all(contract: Contract | None, diags: list[Diagnostic]) -> list[Diagnostic]:
     if contract is None:
         return [d if d.line is not None else d.located(lambda f, p: (1, 1)) for d in diags]
+    wanted: dict[str, list[str]] = {}
+    for d in diags:
+        if d.line is None:
+            wanted.setdefault(d.file, []).append(d.pointer)
+    for file, pointers in wanted.items():  # one pass over each file, however many diagnostics it has
+        source = contract.source(file)
+        if source is not None:
+            source.prefetch(pointers)
     return [d.located(contract.locate) for d in diags]
 
 

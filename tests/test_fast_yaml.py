@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from generator import fast_yaml
+from generator.diagnostics import join_pointer
 from generator.loader import _UniqueKeyLoader, load_yaml
 
 REPO = Path(__file__).resolve().parents[1]
@@ -100,3 +101,45 @@ def test_a_duplicate_key_is_still_a_located_error(tmp_path: Path) -> None:
     source, diags = load_yaml(path, "dup.yaml")
     assert source is None
     assert [(d.rule, d.line) for d in diags] == [("yaml-syntax", 3)]
+
+
+def pointers_of(data: Any, prefix: str = "") -> list[str]:
+    out = [prefix]
+    if isinstance(data, dict):
+        for key, value in data.items():
+            out += pointers_of(value, join_pointer(prefix, str(key)))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            out += pointers_of(value, join_pointer(prefix, index))
+    return out
+
+
+LOCATE = [
+    "a:\n  b: [1, {c: 2}]\n  'd/e': x\n",
+    "base: &b {k: 1, deep: {x: 2}}\nuse: *b\nname: &n key\n*n : value\n",
+    "- a\n- - b\n  - c\n- {? complex : 1, plain: 2}\n",
+    "",
+    "just a scalar",
+]
+
+
+@pytest.mark.parametrize("text", LOCATE)
+def test_prefetched_positions_are_those_of_the_node_tree(tmp_path: Path, text: str) -> None:
+    check_positions(tmp_path, text)
+
+
+def test_prefetched_positions_match_on_the_example_contract(tmp_path: Path) -> None:
+    for path in (REPO / "specs").rglob("*.yaml"):
+        check_positions(tmp_path, path.read_text())
+
+
+def check_positions(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_text(text)
+    composed, _ = load_yaml(path, "f.yaml")
+    fast, _ = load_yaml(path, "f.yaml")
+    assert composed is not None and fast is not None
+    pointers = [*pointers_of(composed.data), "/missing", "/0/missing/deeper", "/use/deep/x"]
+    fast.prefetch(pointers)
+    for pointer in pointers:
+        assert fast.locate(pointer) == composed.locate(pointer), pointer
