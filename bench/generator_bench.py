@@ -257,12 +257,12 @@ def specgen_produced(m: Measure, project: Path) -> str:
     rules = re.findall(r": error\[([a-z0-9-]+)\]:", last.stderr)
     if rules:
         counts = ", ".join(f"{rule} × {rules.count(rule)}" for rule in sorted(set(rules)))
-        first = [ln for ln in last.stderr.splitlines() if ": error[" in ln][:3]
-        return f"refused with {len(rules)} located diagnostic(s) ({counts}); first: " + " / ".join(
-            f"`{line}`" for line in first
+        first = [ln for ln in last.stderr.splitlines() if ": error[" in ln][:2]
+        return f"refused with {len(rules)} located diagnostic(s) ({counts}), e.g. " + " / ".join(
+            f"`{line if len(line) < 150 else line[:147] + '...'}`" for line in first
         )
     lines = [ln for ln in last.stderr.splitlines() if ln.strip()]
-    return "failed: " + " / ".join(f"`{ln[:160]}`" for ln in lines[:3])
+    return "failed: " + " / ".join(f"`{ln[:150]}`" for ln in lines[:3])
 
 
 def openapi_generator_produced(m: Measure, out: Path) -> str:
@@ -360,7 +360,7 @@ def cell(m: Measure | None, attr: str = "wall", unit: str = "s") -> str:
 
 
 def rss_cell(m: Measure) -> str:
-    return f"{cell(m, 'tree_rss_mb', 'MB')}; largest process {cell(m, 'max_rss_mb', 'MB')}"
+    return f"{cell(m, 'max_rss_mb', 'MB')} / {cell(m, 'tree_rss_mb', 'MB')}"
 
 
 def machine() -> str:
@@ -394,7 +394,9 @@ def markdown(results: dict[str, Any]) -> str:
         f"Machine: {machine()}. Versions: {versions()}; openapi-generator-cli {results['openapi_generator']}.",
         f"Load average {results['load_before']:.1f} before and {results['load_after']:.1f} after the run: "
         "the machine is shared, so wall time includes waiting for a core; CPU time (user + system, "
-        "children included) is beside it. Every figure: median of the runs (min–max).",
+        "children included) is beside it. Every figure: median of the runs (min–max). Peak memory: the "
+        "largest single process (exact, from wait4) and the whole process tree (its resident sets "
+        "added up, sampled every 20 ms, so a short peak can be missed).",
         "",
         f"### Synthetic contract, N = {n} ({n * 6} operations)",
         "",
@@ -402,8 +404,8 @@ def markdown(results: dict[str, Any]) -> str:
         "|---|---|---|---|",
         f"| generate from nothing, wall | {cell(s['cold'])} | {cell(s['openapi_generator'])} | {TARGETS['cold']} |",
         f"| generate from nothing, CPU | {cell(s['cold'], 'cpu')} | {cell(s['openapi_generator'], 'cpu')} | |",
-        f"| peak memory, process tree | {rss_cell(s['cold'])} | {rss_cell(s['openapi_generator'])} "
-        f"| {TARGETS['rss']} |",
+        f"| peak memory: largest process / whole process tree | {rss_cell(s['cold'])} "
+        f"| {rss_cell(s['openapi_generator'])} | {TARGETS['rss']} |",
         f"| generate again, nothing changed, wall | {cell(s['rerun'])} | — | {TARGETS['rerun']} |",
         f"| validate only, wall | {cell(s['validate'])} | — | |",
         "",
@@ -418,7 +420,7 @@ def markdown(results: dict[str, Any]) -> str:
             f"From npm: {results['real_origin']}, with the house rules added (servers `/backend`, a bearer "
             "JWT scheme required on every operation). Both tools read the same YAML file.",
             "",
-            "| Step | wall | CPU | peak memory | what it produced |",
+            "| Step | wall | CPU | peak memory: largest process / whole tree | what it produced |",
             "|---|---|---|---|---|",
         ]
         rows = (

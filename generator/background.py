@@ -67,3 +67,16 @@ def _run_child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None
         message = (False, None)
     conn.send(message)
     conn.close()
+
+
+class Done(Generic[T]):
+    """A stage whose result is already known: the same interface as Background, no process."""
+
+    def __init__(self, value: T) -> None:
+        self._value = value
+
+    def result(self) -> T:
+        return self._value
+
+    def cancel(self) -> None:
+        pass

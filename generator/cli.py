@@ -68,7 +68,7 @@ def generate(project: Path, check: bool, force: bool) -> None:
     from .pipeline import generate as run
 
     try:
-        result = run(project, check=check)
+        result = run(project, check=check, reuse=not force)
     except EmitError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
@@ -85,10 +85,11 @@ def generate(project: Path, check: bool, force: bool) -> None:
         click.echo("generated/ is up to date.")
         return
     elapsed = time.perf_counter() - started
+    reused = f" ({', '.join(result.reused)} reused: its inputs did not change)" if result.reused else ""
     if result.changed:
-        click.echo(f"generated/: {len(result.changed)} file(s) updated in {elapsed:.2f}s.")
+        click.echo(f"generated/: {len(result.changed)} file(s) updated in {elapsed:.2f}s{reused}.")
     else:
-        click.echo(f"generated/ is up to date ({elapsed:.2f}s).")
+        click.echo(f"generated/ is up to date ({elapsed:.2f}s){reused}.")
 
 
 @main.command()

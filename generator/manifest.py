@@ -102,25 +102,48 @@ def hashes_of(contents: dict[str, bytes]) -> dict[str, str]:
     return {rel: hashlib.sha256(data).hexdigest() for rel, data in contents.items()}
 
 
-def build(inputs: dict[str, str], output_dir: StrPath) -> str:
-    """The manifest text for a tree of outputs about to become generated/."""
+def build(inputs: dict[str, str], output_dir: StrPath, stages: dict[str, str] | None = None) -> str:
+    """The manifest text for a tree of outputs about to become generated/. `stages` maps an output
+    file to a hash of what produced it, so a later run may take the file over (`reusable`)."""
     manifest = {
         "format": FORMAT,
         "toolchain": toolchain(),
         "inputs": dict(sorted(inputs.items())),
         "outputs": dict(sorted(_hash_tree(output_dir, output_dir, skip=MANIFEST).items())),
+        "stages": dict(sorted((stages or {}).items())),
     }
     return json.dumps(manifest, indent=2, sort_keys=True) + "\n"
 
 
-def up_to_date(project: StrPath, output_dir: StrPath) -> bool:
-    """True when the last run's manifest still describes the inputs, the toolchain and generated/."""
+def read(output_dir: StrPath) -> dict[str, Any] | None:
     try:
         with open(os.path.join(output_dir, MANIFEST), encoding="utf-8") as handle:
-            manifest: Any = json.load(handle)
+            manifest = json.load(handle)
     except (OSError, ValueError):
-        return False
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        return None
+    return manifest if isinstance(manifest, dict) and manifest.get("format") == FORMAT else None
+
+
+def reusable(previous: dict[str, Any] | None, output_dir: StrPath, name: str, key: str | None) -> str | None:
+    """The text of output `name` when the last run made it from inputs hashing to `key`, with this
+    toolchain, and nobody changed it since; None otherwise."""
+    if previous is None or key is None or (previous.get("stages") or {}).get(name) != key:
+        return None
+    path = os.path.join(output_dir, name)
+    try:
+        digest = _sha256_file(path)
+    except OSError:
+        return None
+    if (previous.get("outputs") or {}).get(name) != digest or previous.get("toolchain") != toolchain():
+        return None
+    with open(path, encoding="utf-8", newline="") as handle:
+        return handle.read()
+
+
+def up_to_date(project: StrPath, output_dir: StrPath) -> bool:
+    """True when the last run's manifest still describes the inputs, the toolchain and generated/."""
+    manifest = read(output_dir)
+    if manifest is None:
         return False
     recorded = manifest.get("inputs")
     outputs = manifest.get("outputs")

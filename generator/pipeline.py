@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import manifest
-from .background import Background
+from .background import Background, Done
 from .build import build
 from .contract import Contract, load_contract
 from .diagnostics import Diagnostic
@@ -27,6 +27,7 @@ from .spec_check import spec_diagnostics
 from .validate import house_rules
 
 GENERATED_DIR = "generated"
+Job = Background[Any] | Done[Any]
 
 
 @dataclass
@@ -35,6 +36,7 @@ class Result:
     project: Project | None = None
     changed: list[str] = field(default_factory=list)
     contract: Contract | None = None
+    reused: list[str] = field(default_factory=list)  # outputs taken over from the last run
 
     @property
     def ok(self) -> bool:
@@ -62,12 +64,12 @@ def check_contracts(project_dir: Path) -> tuple[Contract | None, Result]:
 
 
 def _check(
-    project_dir: Path, speculate: Callable[[Project], Any] | None = None
-) -> tuple[Contract | None, Result, Background[Any] | None]:
+    project_dir: Path, speculate: Callable[[Project], Job] | None = None
+) -> tuple[Contract | None, Result, Job | None]:
     """check_contracts, with room for the render to start early.
 
-    `speculate(project)`, when given, is started in a second process as soon as the IR exists,
-    while the spec validator runs here; its job is returned when the contract is valid and
+    `speculate(project)`, when given, starts a job (usually in a second process) as soon as the IR
+    exists, while the spec validator runs here; the job is returned when the contract is valid and
     cancelled otherwise. Without it, the spec validator runs in the second process instead.
     """
     if not project_dir.is_dir():
@@ -84,7 +86,7 @@ def _check(
     if rules:
         return contract, _failed(contract, spec_diagnostics(contract) + rules), None
 
-    job: Background[Any] | None = None
+    job: Job | None = None
     if speculate is None:
         spec_job = Background(spec_diagnostics, contract)
         project, more = _build_or_none(contract)
@@ -92,7 +94,7 @@ def _check(
     else:
         project, more = _build_or_none(contract)
         if project is not None:
-            job = Background(speculate, project)
+            job = speculate(project)
         spec = spec_diagnostics(contract)
     if spec:
         if job is not None:
@@ -141,17 +143,35 @@ def compile_project(project_dir: Path) -> Result:
     return check_contracts(project_dir)[1]
 
 
-def generate(project_dir: Path, check: bool = False) -> Result:
-    from .render import render_models, render_tree
+def generate(project_dir: Path, check: bool = False, reuse: bool = True) -> Result:
+    """Compile into generated/ (with `check`, only compare). `reuse` lets outputs whose inputs did not
+    change since the last run be taken over; --check and --force never do."""
+    from .render import models_key, render_models, render_tree
 
+    target = project_dir / GENERATED_DIR
     inputs = manifest.input_hashes(project_dir)  # before reading: an edit made during the run forces the next one
-    _, result, models_job = _check(project_dir, speculate=render_models)
+    previous = manifest.read(target) if reuse and not check else None
+    stages: dict[str, str] = {}
+    reused: list[str] = []
+
+    def start_models(project: Project) -> Job:
+        """models.py is the slow output: taken over from the last run when nothing it is made of changed."""
+        key = models_key(project)
+        if key is not None:
+            stages["models.py"] = key
+        text = manifest.reusable(previous, target, "models.py", key)
+        if text is not None:
+            reused.append("models.py")
+            return Done(text)
+        return Background(render_models, project)
+
+    _, result, models_job = _check(project_dir, speculate=start_models)
     if result.project is None or not result.ok:
         return result
     assert models_job is not None and result.contract is not None
+    result.reused = reused
     files = render_tree(result.project, models=models_job.result)
     tmp = build_in_temp(files, project_dir)
-    target = project_dir / GENERATED_DIR
     try:
         result.changed = tree_differences(tmp, target)
         if check:
@@ -161,7 +181,7 @@ def generate(project_dir: Path, check: bool = False) -> Result:
             for rel, source in result.contract.api.files.items()
             if not rel.startswith(manifest.INPUT_DIR + "/")
         }
-        record = manifest.build(inputs | manifest.hashes_of(outside_specs), tmp)
+        record = manifest.build(inputs | manifest.hashes_of(outside_specs), tmp, stages)
         (tmp / manifest.MANIFEST).write_text(record, encoding="utf-8", newline="\n")
         if result.changed:
             swap_in(tmp, target)

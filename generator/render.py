@@ -64,6 +64,18 @@ def render_models(project: Project) -> str:
     return "\n".join([header(project.spec_file), doc, "", *lines]) + "\n" + tail
 
 
+def models_key(project: Project) -> str | None:
+    """A hash of everything render_models reads from the IR (its code is in the run manifest's toolchain)."""
+    import hashlib
+
+    inputs = [project.spec_file, project.title, project.model_schemas, project.omit_none, project.rebuild_order]
+    try:
+        text = json.dumps(inputs, ensure_ascii=False)  # key order kept: it is the order of the fields
+    except (TypeError, ValueError):
+        return None
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def _generate_models(document: dict[str, Any]) -> str:
     from datamodel_code_generator import generate
     from datamodel_code_generator.enums import DataModelType, InputFileType

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -124,7 +125,7 @@ def test_the_manifest_is_deterministic_and_holds_no_time_or_machine_paths(tmp_pa
         texts.append((project / "generated" / MANIFEST).read_text())
     assert texts[0] == texts[1]
     manifest = json.loads(texts[0])
-    assert sorted(manifest) == ["format", "inputs", "outputs", "toolchain"]
+    assert sorted(manifest) == ["format", "inputs", "outputs", "stages", "toolchain"]
     assert str(tmp_path) not in texts[0] and str(REPO) not in texts[0]
     assert sorted(manifest["inputs"]) == sorted(
         p.relative_to(REPO).as_posix() for p in (REPO / "specs").rglob("*") if p.is_file()
@@ -152,3 +153,40 @@ def test_other_command_lines_go_to_the_full_cli() -> None:
     assert _plain_generate_project(["generate", "--project=p"]) == "p"
     for args in (["generate", "--check"], ["generate", "--force"], ["validate"], [], ["generate", "-h"]):
         assert _plain_generate_project(args) is None
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file() and p.name != MANIFEST
+    }
+
+
+def test_models_are_taken_over_when_nothing_they_are_made_of_changed(tmp_path: Path) -> None:
+    project = fresh_copy(tmp_path)
+    spec = project / "specs" / "api" / "openapi.yaml"
+    spec.write_text(spec.read_text().replace("description: The created project", "description: The new project"))
+    out = generate(project)
+    assert "models.py reused" in out and "updated" in out
+    fresh = copy_project(tmp_path / "fresh", ("specs",))
+    shutil.copy(spec, fresh / "specs" / "api" / "openapi.yaml")
+    generate(fresh)
+    assert tree(project / "generated") == tree(fresh / "generated")
+
+
+def test_models_are_rendered_again_when_a_schema_changes_or_they_were_edited(tmp_path: Path) -> None:
+    project = fresh_copy(tmp_path)
+    models = project / "generated" / "models.py"
+    models.write_text(models.read_text() + "\n# hand edit\n")
+    assert "reused" not in generate(project)
+    assert "# hand edit" not in models.read_text()
+    spec = project / "specs" / "api" / "openapi.yaml"
+    spec.write_text(spec.read_text().replace("maxLength: 100\n", "maxLength: 120\n"))
+    assert "reused" not in generate(project)
+    assert "max_length=120" in models.read_text()
+
+
+def test_force_renders_everything(tmp_path: Path) -> None:
+    project = fresh_copy(tmp_path)
+    spec = project / "specs" / "api" / "openapi.yaml"
+    spec.write_text(spec.read_text() + "# a comment\n")
+    assert "reused" not in generate(project, "--force")
