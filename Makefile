@@ -8,7 +8,7 @@ PORT ?= 8000
 
 TIME ?= 600
 
-.PHONY: install generate check run test fuzz features bench clean
+.PHONY: install generate check run test fuzz features bench bench-generator clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ features: install
 bench: install
 	command -v wrk >/dev/null || apt-get install -y wrk
 	$(BIN)/python bench/server_bench.py --runs 3 --seconds 8
+
+# Generator figures (synthetic N=200 and GitHub's contract beside openapi-generator; fetches into bench/.cache/)
+bench-generator: install
+	$(BIN)/python bench/generator_bench.py --runs 3 --n 200 --write docs/performance.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache app.db app.db-*

@@ -59,6 +59,7 @@ class _Bundler:
         self.files: dict[str, SourceFile] = {root.display: root}
         self.diags: list[Diagnostic] = []
         self.hoisted: dict[tuple[str, str], str] = {}  # (file, pointer) -> local ref
+        self.hoisted_names: dict[str, set[str]] = {}  # kind -> names given to hoisted components
         self.origins: dict[str, tuple[str, str]] = {}
         self.document: dict[str, Any] = {}
         self.inlining: set[tuple[str, str]] = set()
@@ -114,9 +115,16 @@ class _Bundler:
                     "ref-unresolved",
                     f"$ref must be a string such as './common.yaml#/components/schemas/Problem', not {_kind(ref)}",
                 )
-            return {k: self.walk(v, file, join_pointer(src, k), join_pointer(dst, k)) for k, v in node.items()}
+            # scalars are most of a contract: copied as they are, without building their pointers
+            return {
+                k: self.walk(v, file, join_pointer(src, k), join_pointer(dst, k)) if isinstance(v, dict | list) else v
+                for k, v in node.items()
+            }
         if isinstance(node, list):
-            return [self.walk(v, file, join_pointer(src, i), join_pointer(dst, i)) for i, v in enumerate(node)]
+            return [
+                self.walk(v, file, join_pointer(src, i), join_pointer(dst, i)) if isinstance(v, dict | list) else v
+                for i, v in enumerate(node)
+            ]
         return node
 
     def error(self, file: str, pointer: str, rule: str, message: str) -> None:
@@ -218,17 +226,20 @@ class _Bundler:
         section = components.setdefault(kind, {})
         if not isinstance(section, dict):
             return None  # the root's own components/<kind> is not a mapping: nowhere to put it
-        root_components = self.root.data.get("components")
+        root_components = self.root.data.get("components") if isinstance(self.root.data, dict) else None
         root_section = root_components.get(kind) if isinstance(root_components, dict) else None
-        taken = _names(section) | _names(root_section)
-        taken |= {
-            ref.rsplit("/", 1)[1] for (f, p), ref in self.hoisted.items() if ref.startswith(f"#/components/{kind}/")
-        }
+        in_root = root_section if isinstance(root_section, dict) else {}
+        hoisted = self.hoisted_names.setdefault(kind, set())
+
+        def taken(candidate: str) -> bool:  # membership tests only: hoisting many components stays linear
+            return candidate in section or candidate in in_root or candidate in hoisted
+
         final = name
         n = 2
-        while final in taken:
+        while taken(final):
             final = f"{name}{n}"
             n += 1
+        hoisted.add(final)
         new_ref = f"#/components/{kind}/{final}"
         self.hoisted[key] = new_ref
         dst = join_pointer("/components", kind, final)

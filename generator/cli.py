@@ -52,14 +52,23 @@ def validate(project: Path, fmt: str) -> None:
 @main.command()
 @project_option
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 when generated/ is out of date.")
-def generate(project: Path, check: bool) -> None:
+@click.option("--force", is_flag=True, help="Compile even when nothing changed since the last run.")
+def generate(project: Path, check: bool, force: bool) -> None:
     """Validate, then (re)write generated/."""
+    started = time.perf_counter()
+    if not check and not force:
+        # `specgen generate` alone is answered in quick.py before click is imported; this is for `python -m`
+        from .manifest import up_to_date
+        from .quick import SKIPPED
+
+        if up_to_date(project, project / "generated"):
+            click.echo(SKIPPED.format(time.perf_counter() - started))
+            return
     from .emit import EmitError
     from .pipeline import generate as run
 
-    started = time.perf_counter()
     try:
-        result = run(project, check=check)
+        result = run(project, check=check, reuse=not force)
     except EmitError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
@@ -76,10 +85,11 @@ def generate(project: Path, check: bool) -> None:
         click.echo("generated/ is up to date.")
         return
     elapsed = time.perf_counter() - started
+    reused = f" ({', '.join(result.reused)} reused: its inputs did not change)" if result.reused else ""
     if result.changed:
-        click.echo(f"generated/: {len(result.changed)} file(s) updated in {elapsed:.2f}s.")
+        click.echo(f"generated/: {len(result.changed)} file(s) updated in {elapsed:.2f}s{reused}.")
     else:
-        click.echo(f"generated/ is up to date ({elapsed:.2f}s).")
+        click.echo(f"generated/ is up to date ({elapsed:.2f}s){reused}.")
 
 
 @main.command()

@@ -24,11 +24,15 @@ class Contract:
     def document(self) -> dict[str, Any]:
         return self.api.document
 
-    def locate(self, file: str, pointer: str) -> tuple[int, int]:
+    def source(self, file: str) -> SourceFile | None:
         for source in self.database:
             if source.display == file:
-                return source.locate(pointer)
-        return self.api.locate(file, pointer)
+                return source
+        return self.api.files.get(file)
+
+    def locate(self, file: str, pointer: str) -> tuple[int, int]:
+        source = self.source(file)
+        return source.locate(pointer) if source else (1, 1)
 
 
 def _yaml_files(directory: Path) -> list[Path]:

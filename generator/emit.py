@@ -6,11 +6,14 @@ A run that fails at any point leaves the previous generated/ exactly as it was.
 from __future__ import annotations
 
 import filecmp
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from .manifest import MANIFEST
 
 RUFF_CONFIG = [
     "--config",
@@ -66,13 +69,24 @@ def swap_in(tmp: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def replace_file(new: Path, target: Path) -> None:
+    """Put one file in place atomically, unless it already has these bytes."""
+    if target.is_file() and filecmp.cmp(new, target, shallow=False):
+        return
+    os.replace(new, target)
+
+
 def tree_differences(new: Path, current: Path) -> list[str]:
-    """Paths (relative) that differ between two trees; caches are ignored."""
+    """Paths (relative) that differ between two trees; caches and the run manifest are ignored."""
 
     def files(root: Path) -> set[str]:
         if not root.is_dir():
             return set()
-        return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+        return {
+            rel
+            for p in root.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts and (rel := p.relative_to(root).as_posix()) != MANIFEST
+        }
 
     a, b = files(new), files(current)
     changed = sorted(a ^ b)

@@ -1,6 +1,7 @@
 """Load contract files: YAML parsed with libyaml, positions found on demand.
 
-Parsing is done once with the C loader into plain Python data. When a
+Parsing is done once with libyaml into plain Python data: by fast_yaml.py from
+the event stream, or, for anything it leaves alone, by PyYAML's C loader. When a
 diagnostic must be shown, the file is composed again into a node tree that
 keeps marks, and the JSON pointer is walked down that tree to a line.
 """
@@ -13,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from . import fast_yaml
 from .diagnostics import Diagnostic, split_pointer
 
 try:  # libyaml is an order of magnitude faster; fall back for odd builds
@@ -68,9 +70,31 @@ class SourceFile:
     text: str
     data: Any
     _nodes: yaml.Node | None = field(default=None, repr=False)
+    _marks: dict[tuple[str, ...], tuple[int, int]] = field(default_factory=dict, repr=False)
+    _prefetched: set[tuple[str, ...]] = field(default_factory=set, repr=False)
+
+    def prefetch(self, pointers: list[str]) -> None:
+        """Find the positions of many pointers in one pass over libyaml's events, far cheaper on a
+        large file than composing the node tree; locate() then answers them from there."""
+        paths = [tuple(split_pointer(p)) for p in pointers]
+        try:
+            self._marks.update(fast_yaml.marks(self.text, paths))
+        except fast_yaml.Unsupported:
+            return  # locate() composes the node tree, as before
+        self._prefetched.update(paths)
 
     def locate(self, pointer: str) -> tuple[int, int]:
         """Line and column (1-based) of the deepest node the pointer reaches."""
+        path = tuple(split_pointer(pointer))
+        if path in self._prefetched:
+            if () not in self._marks:
+                return (1, 1)
+            line, col = self._marks[()]
+            for i in range(1, len(path) + 1):
+                if path[:i] not in self._marks:
+                    break
+                line, col = self._marks[path[:i]]
+            return (line + 1, col + 1)
         if self._nodes is None:
             try:
                 self._nodes = yaml.compose(self.text, Loader=_Loader)
@@ -121,6 +145,16 @@ def load_yaml(path: Path, display: str) -> tuple[SourceFile | None, list[Diagnos
         (line, col), message = alias_problem
         return None, [Diagnostic(display, "", "yaml-syntax", message, line=line, col=col)]
     try:
+        data = fast_yaml.load(text)
+    except fast_yaml.Unsupported:  # PyYAML gives the same data, or the located error
+        data, diags = _load_with_pyyaml(text, display)
+        if diags:
+            return None, diags
+    return SourceFile(path=path, display=display, text=text, data=data), []
+
+
+def _load_with_pyyaml(text: str, display: str) -> tuple[Any, list[Diagnostic]]:
+    try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         (line, col), problem = _syntax_error(text, exc)
@@ -141,7 +175,7 @@ def load_yaml(path: Path, display: str) -> tuple[SourceFile | None, list[Diagnos
         ]
     except (yaml.YAMLError, ValueError, TypeError) as exc:
         return None, [Diagnostic(display, "", "yaml-syntax", f"invalid YAML: {type(exc).__name__}", line=1, col=1)]
-    return SourceFile(path=path, display=display, text=text, data=data), []
+    return data, []
 
 
 def _syntax_error(text: str, exc: yaml.MarkedYAMLError) -> tuple[tuple[int, int], str]:

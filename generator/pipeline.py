@@ -1,4 +1,10 @@
-"""The compiler pipeline: load -> validate -> IR -> render -> emit."""
+"""The compiler pipeline: load -> validate -> IR -> render -> emit.
+
+openapi-spec-validator is the slow half of validation and datamodel-code-generator the slow
+half of rendering, and neither needs the other. Once the house rules pass, the IR is built
+and the two run at the same time in two processes (background.py); if the validator finds
+anything, the rendering is thrown away and the diagnostics are reported as before.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +12,22 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from . import manifest
+from .background import Background, Done
 from .build import build
 from .contract import Contract, load_contract
 from .diagnostics import Diagnostic
-from .emit import build_in_temp, swap_in, tree_differences
+from .emit import build_in_temp, replace_file, swap_in, tree_differences
 from .features import load_features
 from .ir import Project
 from .loader import SourceFile, load_yaml
-from .render import render_tree
-from .validate import validate
+from .spec_check import spec_diagnostics
+from .validate import house_rules
 
 GENERATED_DIR = "generated"
+Job = Background[Any] | Done[Any]
 
 
 @dataclass
@@ -25,6 +35,8 @@ class Result:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     project: Project | None = None
     changed: list[str] = field(default_factory=list)
+    contract: Contract | None = None
+    reused: list[str] = field(default_factory=list)  # outputs taken over from the last run
 
     @property
     def ok(self) -> bool:
@@ -34,30 +46,85 @@ class Result:
 def _locate_all(contract: Contract | None, diags: list[Diagnostic]) -> list[Diagnostic]:
     if contract is None:
         return [d if d.line is not None else d.located(lambda f, p: (1, 1)) for d in diags]
+    wanted: dict[str, list[str]] = {}
+    for d in diags:
+        if d.line is None:
+            wanted.setdefault(d.file, []).append(d.pointer)
+    for file, pointers in wanted.items():  # one pass over each file, however many diagnostics it has
+        source = contract.source(file)
+        if source is not None:
+            source.prefetch(pointers)
     return [d.located(contract.locate) for d in diags]
 
 
 def check_contracts(project_dir: Path) -> tuple[Contract | None, Result]:
+    """Load and validate; on a valid contract, the IR too."""
+    contract, result, _ = _check(project_dir)
+    return contract, result
+
+
+def _check(
+    project_dir: Path, speculate: Callable[[Project], Job] | None = None
+) -> tuple[Contract | None, Result, Job | None]:
+    """check_contracts, with room for the render to start early.
+
+    `speculate(project)`, when given, starts a job (usually in a second process) as soon as the IR
+    exists, while the spec validator runs here; the job is returned when the contract is valid and
+    cancelled otherwise. Without it, the spec validator runs in the second process instead.
+    """
     if not project_dir.is_dir():
         missing = Diagnostic(
             str(project_dir), "", "project-missing", "the project directory does not exist", line=1, col=1
         )
-        return None, Result(diagnostics=[missing])
+        return None, Result(diagnostics=[missing]), None
     contract, diags = load_contract(project_dir)
-    if contract is not None:
-        # the bundler reports every $ref it could not follow; with one, the spec validator cannot run
-        diags += validate(contract, spec_validator=not diags)
-    result = Result(diagnostics=_locate_all(contract, diags))
-    if contract is None or not result.ok:
-        return contract, result
-    project, more = build(contract)
-    result.project = project
+    if contract is None:
+        return None, Result(diagnostics=_locate_all(None, diags)), None
+    if diags:  # the bundler reports every $ref it could not follow; with one, the spec validator cannot run
+        return contract, _failed(contract, diags + house_rules(contract)), None
+    rules = house_rules(contract)
+    if rules:
+        return contract, _failed(contract, spec_diagnostics(contract) + rules), None
+
+    job: Job | None = None
+    if speculate is None:
+        spec_job = Background(spec_diagnostics, contract)
+        project, more = _build_or_none(contract)
+        spec = spec_job.result()
+    else:
+        project, more = _build_or_none(contract)
+        if project is not None:
+            job = speculate(project)
+        spec = spec_diagnostics(contract)
+    if spec:
+        if job is not None:
+            job.cancel()
+        return contract, _failed(contract, spec), None
+    if project is None:  # the contract is valid, so building it must work: show the real error
+        project, more = build(contract)
+
+    result = Result(project=project, contract=contract)
     # feature specs are checked against the contract as served (derived request bodies included)
     _, feature_diags = load_features(project_dir, project.served_contract)
     result.diagnostics += _locate_all(contract, more) + [
         d.located(_feature_locator(project_dir)) for d in feature_diags
     ]
-    return contract, result
+    if not result.ok and job is not None:
+        job.cancel()
+        job = None
+    return contract, result, job
+
+
+def _failed(contract: Contract, diags: list[Diagnostic]) -> Result:
+    return Result(diagnostics=_locate_all(contract, diags), contract=contract)
+
+
+def _build_or_none(contract: Contract) -> tuple[Project | None, list[Diagnostic]]:
+    """Build before the spec validator has spoken: a contract it will refuse may not build at all."""
+    try:
+        return build(contract)
+    except Exception:  # noqa: BLE001 - rebuilt (and raised) below once the contract is known to be valid
+        return None, []
 
 
 def _feature_locator(project_dir: Path) -> Callable[[str, str], tuple[int, int]]:
@@ -76,18 +143,50 @@ def compile_project(project_dir: Path) -> Result:
     return check_contracts(project_dir)[1]
 
 
-def generate(project_dir: Path, check: bool = False) -> Result:
-    result = compile_project(project_dir)
+def generate(project_dir: Path, check: bool = False, reuse: bool = True) -> Result:
+    """Compile into generated/ (with `check`, only compare). `reuse` lets outputs whose inputs did not
+    change since the last run be taken over; --check and --force never do."""
+    from .render import models_key, render_models, render_tree
+
+    target = project_dir / GENERATED_DIR
+    inputs = manifest.input_hashes(project_dir)  # before reading: an edit made during the run forces the next one
+    previous = manifest.read(target) if reuse and not check else None
+    stages: dict[str, str] = {}
+    reused: list[str] = []
+
+    def start_models(project: Project) -> Job:
+        """models.py is the slow output: taken over from the last run when nothing it is made of changed."""
+        key = models_key(project)
+        if key is not None:
+            stages["models.py"] = key
+        text = manifest.reusable(previous, target, "models.py", key)
+        if text is not None:
+            reused.append("models.py")
+            return Done(text)
+        return Background(render_models, project)
+
+    _, result, models_job = _check(project_dir, speculate=start_models)
     if result.project is None or not result.ok:
         return result
-    files = render_tree(result.project)
+    assert models_job is not None and result.contract is not None
+    result.reused = reused
+    files = render_tree(result.project, models=models_job.result)
     tmp = build_in_temp(files, project_dir)
-    target = project_dir / GENERATED_DIR
     try:
         result.changed = tree_differences(tmp, target)
-        if check or not result.changed:
+        if check:
             return result
-        swap_in(tmp, target)
+        outside_specs = {
+            rel: source.text.encode("utf-8")
+            for rel, source in result.contract.api.files.items()
+            if not rel.startswith(manifest.INPUT_DIR + "/")
+        }
+        record = manifest.build(inputs | manifest.hashes_of(outside_specs), tmp, stages)
+        (tmp / manifest.MANIFEST).write_text(record, encoding="utf-8", newline="\n")
+        if result.changed:
+            swap_in(tmp, target)
+        else:
+            replace_file(tmp / manifest.MANIFEST, target / manifest.MANIFEST)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
