@@ -97,30 +97,36 @@ class Schemas:
         for candidate in self._declared(schema):
             if self.valid(candidate, schema):
                 return candidate
-        if isinstance(schema.get("allOf"), list):
-            merged: dict[str, Any] = {}
-            for part in schema["allOf"]:
-                value = self.build(part, depth + 1)
-                if not isinstance(value, dict):
-                    return value
-                merged.update(value)
-            rest = {k: v for k, v in schema.items() if k != "allOf"}
-            if "properties" in rest or "required" in rest:
-                merged.update(self.build({**rest, "type": "object"}, depth + 1))
-            return merged
-        for key in ("oneOf", "anyOf"):
-            options = schema.get(key)
-            if isinstance(options, list) and options:
-                typed = (
-                    [o for o in options if self.deref(o).get("type") != "null"] if isinstance(options[0], dict) else []
-                )
-                return self.build((typed or options)[0], depth + 1)
+        if any(isinstance(schema.get(k), list) and schema[k] for k in ("allOf", "oneOf", "anyOf")):
+            return self._build_combined(schema, depth)
         kind = schema.get("type")
         if isinstance(kind, list):
             kind = next((k for k in kind if k != "null"), "null")
         if kind is None:
             kind = "object" if "properties" in schema else "array" if "items" in schema else "string"
         return getattr(self, f"_build_{kind}", lambda s, d: None)(schema, depth)
+
+    def _build_combined(self, schema: dict[str, Any], depth: int) -> Any:
+        """allOf parts merged, plus one oneOf/anyOf option (the first whose merge validates), plus own properties."""
+        base: Any = {}
+        for part in schema.get("allOf") or []:
+            value = self.build(part, depth + 1)
+            if not isinstance(value, dict):
+                return value
+            base.update(value)
+        rest = {k: v for k, v in schema.items() if k not in ("allOf", "oneOf", "anyOf")}
+        if "properties" in rest or "required" in rest:
+            base.update(self._build_object(rest, depth))
+        options = [o for key in ("oneOf", "anyOf") for o in schema.get(key) or []]
+        options.sort(key=lambda o: isinstance(self.deref(o), dict) and self.deref(o).get("type") == "null")
+        candidates = []
+        for option in options:
+            value = self.build(option, depth + 1)
+            candidates.append({**base, **value} if isinstance(value, dict) and isinstance(base, dict) else value)
+        for candidate in candidates:
+            if self.valid(candidate, schema):
+                return candidate
+        return candidates[0] if candidates else base
 
     def _build_object(self, schema: dict[str, Any], depth: int) -> Any:
         properties: dict[str, Any] = schema["properties"] if isinstance(schema.get("properties"), dict) else {}
@@ -245,7 +251,13 @@ def _parameter_value(schemas: Schemas, param: dict[str, Any]) -> Any:
     if isinstance(param.get("content"), dict) and param["content"]:
         media = next(iter(param["content"].values()))
         return json.dumps(schemas.example(media.get("schema", {}) if isinstance(media, dict) else {}))
-    return schemas.example(param.get("schema", {}))
+    value = schemas.example(param.get("schema", {}))
+    if value == [] or value == {}:
+        # An empty array or object is not sent at all in most styles: a required parameter needs one item.
+        schema = schemas.deref(param.get("schema", {}))
+        if isinstance(schema, dict) and isinstance(schema.get("items"), dict):
+            return [schemas.example(schema["items"])]
+    return value
 
 
 def _serialise_query(name: str, value: Any, param: dict[str, Any]) -> list[tuple[str, str]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,35 @@ def apply_house_rules(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+def work_around_known_refusals(document: dict[str, Any]) -> dict[str, Any]:
+    """For `--workarounds` only (never the headline table): give every operation without an operationId one
+    derived from method and path, and turn integer response keys (YAML `200:`) into strings, so a run shows
+    what specgen would hit next once it handles these two itself."""
+    taken = {op.get("operationId") for _, _, op in _operations(document)}
+    for path, method, op in _operations(document):
+        if not op.get("operationId"):
+            words = [w for w in re.split(r"[^A-Za-z0-9]+", path) if w]
+            candidate = method + "".join(w[:1].upper() + w[1:] for w in words)
+            while candidate in taken:
+                candidate += "_"
+            op["operationId"] = candidate
+            taken.add(candidate)
+        if isinstance(op.get("responses"), dict):
+            op["responses"] = {str(code): response for code, response in op["responses"].items()}
+    return document
+
+
+def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    paths: dict[str, Any] = document["paths"] if isinstance(document.get("paths"), dict) else {}
+    return [
+        (str(path), method, item[method])
+        for path, item in paths.items()
+        if isinstance(item, dict)
+        for method in ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+        if isinstance(item.get(method), dict)
+    ]
+
+
 def _read(path: Path) -> Any:
     with path.open("rb") as handle:
         return yaml.load(handle, Loader=_LOADER)  # noqa: S506 - a safe loader
@@ -71,7 +101,7 @@ def _write(path: Path, data: Any) -> None:
         path.write_text(yaml.dump(data, Dumper=_DUMPER, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
-def house_ruled_project(contract: CorpusContract, project: Path) -> Path:
+def house_ruled_project(contract: CorpusContract, project: Path, workarounds: bool = False) -> Path:
     """A specgen project: specs/api/openapi.yaml (the house-ruled root), the files it reaches at the same
     relative places, an empty custom/ package and no specs/database/. Returns the root contract's path."""
     api = project / "specs" / "api"
@@ -88,7 +118,8 @@ def house_ruled_project(contract: CorpusContract, project: Path) -> Path:
         else:
             shutil.copyfile(path, destination)
     root = api / "openapi.yaml"
-    _write(root, apply_house_rules(_read(contract.root)))
+    document = apply_house_rules(_read(contract.root))
+    _write(root, work_around_known_refusals(document) if workarounds else document)
     # A fragment may $ref the root by its shipped name: give it the house-ruled root under that name too.
     if contract.root.name != root.name and any(
         contract.root.name in p.read_text(errors="replace") for p in contract.files[1:]

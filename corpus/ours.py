@@ -32,10 +32,13 @@ class OursResult:
     statuses: Counter[int] = field(default_factory=Counter)
     server_errors: int = 0  # responses >= 500 other than 501
     error: str = ""  # the first diagnostic or error line when a step failed
-    located: bool = False  # a refusal whose diagnostics all name file:line:col
+    located: bool = False  # a refusal whose diagnostics all name the place (file, pointer, so line:col)
+    rules: list[str] = field(default_factory=list)  # the rule ids of a refusal
     crashed: bool = False  # specgen said "internal error" or a request raised
-    failed_calls: list[str] = field(default_factory=list)
+    notable_calls: list[str] = field(default_factory=list)  # calls answered other than 501, with the body
+    first_server_error: str = ""
     seconds: float = 0.0
+    steps: dict[str, float] = field(default_factory=dict)  # seconds of validate, generate, boot, calls
 
 
 def _specgen(project: Path, *args: str, timeout: float) -> subprocess.CompletedProcess[str]:
@@ -59,7 +62,13 @@ def _refusal(result: OursResult, completed: subprocess.CompletedProcess[str]) ->
     if isinstance(diagnostics, list) and diagnostics:
         first = diagnostics[0]
         result.error = f"{first['file']}:{first['line']}:{first['column']} [{first['rule']}] {first['message']}"
-        result.located = all(d.get("file") and isinstance(d.get("line"), int) and d.get("message") for d in diagnostics)
+        result.rules = sorted({str(d.get("rule")) for d in diagnostics})
+        # Located: names the place in the file. A diagnostic without a pointer (1:1, the whole document) is not,
+        # and "could not be validated" is specgen's wording for a crash of the spec validator.
+        result.located = all(
+            d.get("file") and d.get("pointer") and d.get("message") and "could not be validated" not in d["message"]
+            for d in diagnostics
+        )
     else:
         lines = [line for line in completed.stderr.splitlines() if line.strip()]
         result.error = lines[-1] if lines else f"exit {completed.returncode} with no diagnostic"
@@ -98,13 +107,17 @@ def call_every_operation(url: str, project: Path, token: str, result: OursResult
                 )
             except httpx.HTTPError as exc:
                 result.crashed = True
-                result.failed_calls.append(f"{request.method} {path}: {type(exc).__name__}")
+                result.notable_calls.append(f"{request.method} {path}: {type(exc).__name__}")
                 continue
             result.calls += 1
             result.statuses[response.status_code] += 1
-            if response.status_code >= 500 and response.status_code != 501:
+            if response.status_code == 501:
+                continue
+            call = f"{request.method} {path}: {response.status_code} {response.text[:200]}"
+            result.notable_calls.append(call)
+            if response.status_code >= 500:
                 result.server_errors += 1
-                result.failed_calls.append(f"{request.method} {path}: {response.status_code} {response.text[:160]}")
+                result.first_server_error = result.first_server_error or call
 
 
 def run_specgen(project: Path, timeout: float = 600) -> OursResult:
@@ -119,12 +132,22 @@ def run_specgen(project: Path, timeout: float = 600) -> OursResult:
 
 
 def _run(project: Path, result: OursResult, timeout: float) -> None:
+    clock = time.perf_counter()
+
+    def lap(step: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        result.steps[step] = now - clock
+        clock = now
+
     validated = _specgen(project, "validate", "--format", "json", timeout=timeout)
+    lap("validate")
     if validated.returncode != 0:
         _refusal(result, validated)
         return
     result.validated = True
     generated = _specgen(project, "generate", timeout=timeout)
+    lap("generate")
     if generated.returncode != 0:
         result.error = _first_error_line(generated.stderr)
         result.crashed = INTERNAL_ERROR in generated.stderr
@@ -133,14 +156,17 @@ def _run(project: Path, result: OursResult, timeout: float) -> None:
     secret = secrets.token_urlsafe(48)
     env = throwaway_env(secret, f"sqlite:///{project / 'corpus.db'}")
     try:
-        with background_server(project, env, project / "server.log", startup_timeout=60) as server:
+        with background_server(project, env, project / "server.log", startup_timeout=timeout) as server:
+            lap("boot")
             result.booted = True
             call_every_operation(server.url, project, sign(secret, "corpus-user", 3600), result)
+            lap("calls")
     except RuntimeError as exc:
-        if not result.booted:
-            result.error = "boot: " + _first_error_line(str(exc).split("\n", 1)[-1])
-        else:
+        if result.booted:
             raise
+        lap("boot")
+        reason, _, log = str(exc).partition("\n")
+        result.error = f"boot: {reason}" + (f": {_first_error_line(log)}" if "error" in log.lower() else "")
     if result.server_errors and not result.error:
         log = (project / "server.log").read_text(errors="replace")
-        result.error = result.failed_calls[0] + " | " + _first_error_line(log)
+        result.error = result.first_server_error + " | " + _first_error_line(log)
