@@ -122,7 +122,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             pass
 
 
-def run_peer(peer: str, bin_dir: Path, root: Path, work: Path, timeout: float = 120) -> PeerResult:
+def run_peer(peer: str, bin_dir: Path, root: Path, work: Path, timeout: float = 300) -> PeerResult:
     started = time.perf_counter()
     result = PeerResult()
     work.mkdir(parents=True, exist_ok=True)
@@ -156,6 +156,6 @@ def run_peer(peer: str, bin_dir: Path, root: Path, work: Path, timeout: float = 
     if not result.generated:
         result.error = _error_line(output)
     else:
-        result.booted, result.error = _boots(bin_dir, app, app_dir, timeout=60)
+        result.booted, result.error = _boots(bin_dir, app, app_dir, timeout=timeout)
     result.seconds = time.perf_counter() - started
     return result

@@ -21,6 +21,8 @@ from .ours import OursResult, run_specgen
 from .peers import FASTAPI_CODEGEN, OPENAPI_GENERATOR, PEERS, PeerResult, ensure_peers_venv, run_peer
 from .sources import DEFAULT_CACHE, INVALID, REMOTE, REPO, SKIPPED, VALID, CorpusContract, collect
 
+PEER_TIMEOUT = 300  # seconds per peer step (generate, boot): the largest contracts need a minute or more
+
 
 @dataclass
 class Row:
@@ -56,7 +58,11 @@ def run_contract(
             peer_project = work / peer
             house_ruled_project(contract, peer_project / "input", workarounds)
             row.peers[peer] = run_peer(
-                peer, peers_bin, peer_project / "input" / "specs" / "api" / "openapi.yaml", peer_project, timeout=120
+                peer,
+                peers_bin,
+                peer_project / "input" / "specs" / "api" / "openapi.yaml",
+                peer_project,
+                timeout=PEER_TIMEOUT,
             )
     return row
 
