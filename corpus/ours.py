@@ -11,6 +11,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -37,6 +38,8 @@ class OursResult:
     crashed: bool = False  # specgen said "internal error" or a request raised
     notable_calls: list[str] = field(default_factory=list)  # calls answered other than 501, with the body
     first_server_error: str = ""
+    served_as_input: bool | None = None  # GET /openapi.json equals the bundled input contract
+    served_difference: str = ""
     seconds: float = 0.0
     steps: dict[str, float] = field(default_factory=dict)  # seconds of validate, generate, boot, calls
 
@@ -87,10 +90,27 @@ def _cookie_header(cookies: dict[str, str]) -> dict[str, str]:
     return {"Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items())} if cookies else {}
 
 
+def _first_difference(served: Any, expected: Any, pointer: str = "") -> str:
+    if isinstance(served, dict) and isinstance(expected, dict):
+        for key in sorted(set(served) | set(expected)):
+            if key not in served or key not in expected:
+                return f"{pointer}/{key} {'missing from' if key not in served else 'added to'} the served contract"
+            found = _first_difference(served[key], expected[key], f"{pointer}/{key}")
+            if found:
+                return found
+        return ""
+    return "" if served == expected else f"{pointer or '/'} differs"
+
+
 def call_every_operation(url: str, project: Path, token: str, result: OursResult) -> None:
     contract, _ = load_contract(project)
     assert contract is not None  # generate succeeded, so the contract loads
     document = contract.document
+    # The served contract is the input contract: with no table mapping nothing is derived, so they are equal
+    # (as JSON: an integer response key of the YAML is a string there).
+    served = httpx.get(f"{url}/openapi.json", timeout=60).json()
+    result.served_difference = _first_difference(served, json.loads(json.dumps(document)))
+    result.served_as_input = not result.served_difference
     with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30) as client:
         for path, method, op, item in operations(document):
             request = build_request(document, MOUNT, path, method, op, item)

@@ -126,6 +126,11 @@ def render(rows: list[Row], others: list[CorpusContract], with_peers: bool, elap
         f"refused with a located diagnostic: {sum(1 for r in valid if not r.ours.validated and r.ours.located)}/{n}; "
         f"crashed (internal error or no location): {sum(1 for r in valid if r.ours.crashed or (not r.ours.validated and not r.ours.located))}/{n}",
     ]
+    booted = [r for r in valid if r.ours.served_as_input is not None]
+    summary.append(
+        f"served /openapi.json equals the bundled input contract: {sum(1 for r in booted if r.ours.served_as_input)}"
+        f"/{len(booted)} booted"
+    )
     if remote:
         summary.append(
             f"remote-ref contracts refused with a located ref-remote diagnostic: {sum(1 for r in remote if r.passed)}/{len(remote)}"
@@ -145,6 +150,10 @@ def render(rows: list[Row], others: list[CorpusContract], with_peers: bool, elap
     out.append("")
     for contract in invalid + skipped:
         out.append(f"- {contract.kind}: {contract.name}: {_cell(contract.reason)}")
+    differing = [(r.contract.name, r.ours.served_difference) for r in rows if r.ours.served_difference]
+    if differing:
+        out += ["", "specgen: served contract differs from the input:", ""]
+        out += [f"- {name}: {_cell(difference)}" for name, difference in differing]
     notable = [(r.contract.name, call) for r in rows for call in r.ours.notable_calls]
     if notable:
         out += ["", "specgen: calls answered other than 501 (first 200 characters of the body):", ""]

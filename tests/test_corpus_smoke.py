@@ -22,6 +22,7 @@ def test_classic_petstore_generates_boots_and_every_operation_answers_501_with_a
     # No table mapping, so every operation is custom: 501 for each one. A 422 would mean the harness sent an
     # invalid request or the generated route refused a valid one; a 401 that the house rules were not applied.
     assert row.ours.calls == 4 and dict(row.ours.statuses) == {501: 4}, row.ours.notable_calls
+    assert row.ours.served_as_input, row.ours.served_difference
     assert row.passed
 
 
