@@ -72,9 +72,20 @@ def work_around_known_refusals(document: dict[str, Any]) -> dict[str, Any]:
                 candidate += "_"
             op["operationId"] = candidate
             taken.add(candidate)
-        if isinstance(op.get("responses"), dict):
-            op["responses"] = {str(code): response for code, response in op["responses"].items()}
+    _quote_response_codes(document)
     return document
+
+
+def _quote_response_codes(node: Any) -> None:
+    """Every `responses` mapping (callbacks' included) with string keys."""
+    if isinstance(node, dict):
+        if isinstance(node.get("responses"), dict):
+            node["responses"] = {str(code): response for code, response in node["responses"].items()}
+        for value in node.values():
+            _quote_response_codes(value)
+    elif isinstance(node, list):
+        for value in node:
+            _quote_response_codes(value)
 
 
 def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
@@ -120,9 +131,10 @@ def house_ruled_project(contract: CorpusContract, project: Path, workarounds: bo
     root = api / "openapi.yaml"
     document = apply_house_rules(_read(contract.root))
     _write(root, work_around_known_refusals(document) if workarounds else document)
-    # A fragment may $ref the root by its shipped name: give it the house-ruled root under that name too.
+    # The root itself or a fragment may $ref the root by its shipped name: give it the house-ruled root under
+    # that name too.
     if contract.root.name != root.name and any(
-        contract.root.name in p.read_text(errors="replace") for p in contract.files[1:]
+        contract.root.name in p.read_text(errors="replace") for p in contract.files
     ):
         shutil.copyfile(root, api / contract.root.name)
     custom = project / "custom"

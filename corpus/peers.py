@@ -72,7 +72,7 @@ def _run(command: list[str], cwd: Path, timeout: float, env: dict[str, str] | No
 
 
 def _error_line(output: str) -> str:
-    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    lines = [line.strip() for line in output.splitlines() if line.strip() and " WARN " not in line]
     for marker in ("Error:", "Error ", "error:", "Exception", "ERROR"):
         for line in reversed(lines):
             if marker in line:
