@@ -14,14 +14,20 @@ from corpus.sources import CLASSIC, REMOTE, VALID, classify
 pytestmark = pytest.mark.slow
 
 
-def test_classic_petstore_generates_boots_and_every_operation_answers_501_with_a_valid_request(tmp_path: Path) -> None:
-    contract = classify("oai/petstore-expanded.yaml", CLASSIC / "petstore-expanded.yaml")
-    assert contract is not None and contract.kind == VALID and contract.operations == 4
+@pytest.mark.parametrize(
+    ("name", "operations"),
+    [("petstore-expanded.yaml", 4), ("api-with-examples.yaml", 2)],  # the second has no schemas at all
+)
+def test_classic_contract_generates_boots_and_every_operation_answers_501_to_a_valid_request(
+    tmp_path: Path, name: str, operations: int
+) -> None:
+    contract = classify(f"oai/{name}", CLASSIC / name)
+    assert contract is not None and contract.kind == VALID and contract.operations == operations
     row = run_contract(contract, tmp_path / "run", peers_bin=None, timeout=120)
     assert row.ours.generated and row.ours.booted, row.ours.error
     # No table mapping, so every operation is custom: 501 for each one. A 422 would mean the harness sent an
     # invalid request or the generated route refused a valid one; a 401 that the house rules were not applied.
-    assert row.ours.calls == 4 and dict(row.ours.statuses) == {501: 4}, row.ours.notable_calls
+    assert row.ours.calls == operations and dict(row.ours.statuses) == {501: operations}, row.ours.notable_calls
     assert row.ours.served_as_input, row.ours.served_difference
     assert row.passed
 
