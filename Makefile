@@ -8,7 +8,7 @@ PORT ?= 8000
 
 TIME ?= 600
 
-.PHONY: install generate check run test fuzz features bench clean
+.PHONY: install generate check run test fuzz features corpus bench clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,9 +24,9 @@ generate: install
 check: install
 	$(BIN)/specgen validate
 	$(BIN)/specgen generate --check
-	$(BIN)/ruff check generator custom tests
-	$(BIN)/ruff format --check generator custom tests
-	$(BIN)/mypy generator generated custom
+	$(BIN)/ruff check generator custom tests corpus
+	$(BIN)/ruff format --check generator custom tests corpus
+	$(BIN)/mypy generator generated custom corpus
 
 # A random development secret, created once and never committed (.gitignore).
 .env: | install
@@ -48,6 +48,11 @@ fuzz: install
 features: install
 	$(BIN)/specgen features
 
+# specgen, fastapi-code-generator and openapi-generator on the foreign-contract corpus (slow, not part of
+# `make test`): fetches the sdists and the peers' venv into .corpus-cache/, writes docs/corpus.md.
+corpus: install
+	$(BIN)/python -m corpus.run $(CORPUS_ARGS)
+
 # Every performance figure, written to docs/performance.md (needs wrk and Java; fetches GitHub's contract
 # and openapi-generator into bench/.cache/). Run it on an otherwise idle machine: it takes about half an hour.
 bench: install
@@ -55,4 +60,4 @@ bench: install
 	$(BIN)/python bench/run_all.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache app.db app.db-*
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache app.db app.db-* .corpus-cache

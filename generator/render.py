@@ -57,7 +57,8 @@ def render_models(project: Project) -> str:
     with warnings.catch_warnings():
         # e.g. "max_length dropped for AnyUrl": the column's length still bounds the value
         warnings.simplefilter("ignore")
-        code = _generate_models(document)
+        # datamodel-code-generator refuses a document without schemas; a contract may have none
+        code = _generate_models(document) if project.model_schemas else ""
     lines = _enums_first(code).splitlines()
     while lines and (lines[0].startswith("#") or not lines[0].strip()):
         lines.pop(0)
