@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from generator.loader import load_yaml
 from tests.cli.helpers import API, COMMON, line_of, replace_once, small_project, validate_json
 
 
@@ -123,3 +124,20 @@ def test_yaml_merge_keys_are_accepted(tmp_path: Path) -> None:
     result, diags = validate_json(project)
     assert result.returncode == 0, diags
     assert diags == []
+
+
+def test_yaml_keys_are_strings_and_only_true_and_false_are_booleans(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("on: {enum: [NO, yes, off, true]}\n200: {description: ok}\n1.5: x\n", encoding="utf-8")
+    source, diags = load_yaml(path, "c.yaml")
+    assert source is not None and not diags
+    assert source.data == {"on": {"enum": ["NO", "yes", "off", True]}, "200": {"description": "ok"}, "1.5": "x"}
+
+
+def test_unquoted_status_codes_and_a_property_named_on_validate(tmp_path: Path) -> None:
+    project = small_project(tmp_path / "p")
+    path = project / API
+    path.write_text(path.read_text(encoding="utf-8").replace('"200":', "200:").replace('"201":', "201:"))
+    replace_once(path, "        text:\n", "        on:\n          type: boolean\n        text:\n")
+    result, diags = validate_json(project)
+    assert result.returncode == 0, diags
