@@ -6,8 +6,10 @@ from pathlib import Path
 from fastapi import FastAPI
 from sqlmodel import SQLModel
 
+import generated.routers.profile
+import generated.routers.projects
+import generated.routers.tasks
 import generated.tables  # noqa: F401 - registers the tables on SQLModel.metadata
-from generated.routers import profile, projects, tasks
 from generated.services import Services
 from generator.runtime.app import build_app
 from generator.runtime.config import Settings, load_settings
@@ -39,9 +41,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         mount_path="/backend",
         contract_file=Path(__file__).with_name("openapi.json"),
         routers=[
-            profile.build_router(services.profile),
-            projects.build_router(services.projects),
-            tasks.build_router(services.tasks),
+            generated.routers.profile.build_router(services.profile),
+            generated.routers.projects.build_router(services.projects),
+            generated.routers.tasks.build_router(services.tasks),
         ],
         metadata=SQLModel.metadata,
         owner_claims=("sub",),

@@ -9,6 +9,24 @@ import unicodedata
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
 _BUILTIN_SHADOWS = {"self", "type", "id", "list", "dict", "str", "int", "float", "bool", "object"}
 
+# Class names that models.py, the routers or the services import. A schema must not take one:
+# `Response` would shadow FastAPI's in a router, and datamodel-code-generator silently renames a
+# schema `Field` to `FieldModel`, so the routers would import pydantic's Field instead.
+RESERVED_CLASS_NAMES = frozenset(
+    {
+        # pydantic, and what datamodel-code-generator imports for formats
+        "BaseModel", "RootModel", "Field", "ConfigDict", "AnyUrl", "AnyHttpUrl", "AwareDatetime", "NaiveDatetime",
+        "EmailStr", "NameEmail", "Base64Str", "Base64Bytes", "SecretStr", "Json", "IPvAnyAddress", "IPv4Address",
+        "IPv6Address", "IPv4Network", "IPv6Network", "IPvAnyNetwork", "IPvAnyInterface", "UUID", "Decimal",
+        "TypeAliasType",
+        # typing and enum
+        "Any", "Annotated", "Literal", "Optional", "Union", "List", "Dict", "Protocol", "Enum", "StrEnum", "IntEnum",
+        # FastAPI and the runtime, as the routers and services import them
+        "APIRouter", "Cookie", "Depends", "File", "Form", "Header", "Path", "Query", "Response", "UploadFile",
+        "Context", "ContextDep", "JsonResponder", "NotImplementedOperation",
+    }
+)  # fmt: skip
+
 
 def _ascii(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -31,6 +49,11 @@ def param_name(text: str) -> str:
     """A function parameter name; never shadows `self` or a builtin the templates use."""
     name = snake(text, "param")
     return name + "_" if name in _BUILTIN_SHADOWS else name
+
+
+def is_identifier(text: str) -> bool:
+    """A plain ASCII identifier: what Starlette accepts as a `{path}` parameter name."""
+    return text.isascii() and text.isidentifier()
 
 
 def pascal(text: str, fallback: str = "Model") -> str:

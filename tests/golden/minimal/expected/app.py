@@ -6,8 +6,9 @@ from pathlib import Path
 from fastapi import FastAPI
 from sqlmodel import SQLModel
 
+import generated.routers.bookmarks
+import generated.routers.tags
 import generated.tables  # noqa: F401 - registers the tables on SQLModel.metadata
-from generated.routers import bookmarks, tags
 from generated.services import Services
 from generator.runtime.app import build_app
 from generator.runtime.config import Settings, load_settings
@@ -32,8 +33,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         mount_path="/api",
         contract_file=Path(__file__).with_name("openapi.json"),
         routers=[
-            bookmarks.build_router(services.bookmarks),
-            tags.build_router(services.tags),
+            generated.routers.bookmarks.build_router(services.bookmarks),
+            generated.routers.tags.build_router(services.tags),
         ],
         metadata=SQLModel.metadata,
         owner_claims=("sub",),

@@ -6,8 +6,8 @@ from pathlib import Path
 from fastapi import FastAPI
 from sqlmodel import SQLModel
 
+import generated.routers.samples
 import generated.tables  # noqa: F401 - registers the tables on SQLModel.metadata
-from generated.routers import samples
 from generated.services import Services
 from generator.runtime.app import build_app
 from generator.runtime.config import Settings, load_settings
@@ -28,7 +28,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         mount_path="/api",
         contract_file=Path(__file__).with_name("openapi.json"),
         routers=[
-            samples.build_router(services.samples),
+            generated.routers.samples.build_router(services.samples),
         ],
         metadata=SQLModel.metadata,
         owner_claims=("sub",),
