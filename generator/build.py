@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass, field
 from typing import Any
 
+from .bodies import form_fields, request_body, response_media
 from .contract import Contract
 from .diagnostics import Diagnostic, join_pointer
 from .enums import hoist_inline_enums
-from .ir import Column, ForeignKey, Group, Index, Operation, Parameter, Project, Resource, Source
-from .names import param_name, pascal, snake, unique
+from .ir import Column, ForeignKey, Group, Index, Operation, Project, Resource, Source
+from .kinds import list_item_resource, operation_kind
+from .names import RESERVED_CLASS_NAMES, pascal, snake, unique
 from .openapi import RawOperation, iter_operations, success_response
+from .parameters import ROUTER_NAMES, func_name, new_taken, operation_parameters, route_path
 from .schemas import (
     INT32_MAX,
     INT32_MIN,
@@ -18,15 +21,12 @@ from .schemas import (
     INT64_MIN,
     SCHEMA_PREFIX,
     deref,
-    numeric_constraints,
-    python_annotation,
     scalar_type,
     schema_ref_name,
 )
 from .served import served_contract
 from .validate import component_schemas, database_tables, owner_scopes
-
-_TEMPLATE_PARAM = re.compile(r"{([^}/]+)}")
+from .views import READ, WRITE, Views
 
 
 def build(contract: Contract) -> tuple[Project, list[Diagnostic]]:
@@ -36,7 +36,11 @@ def build(contract: Contract) -> tuple[Project, list[Diagnostic]]:
     scopes = owner_scopes(doc)
 
     # Python class names for every schema, decided once (datamodel-code-generator gets them as is).
-    taken: set[str] = set()
+    # Names the generated modules import are never taken, nor the services' class names.
+    taken: set[str] = set(RESERVED_CLASS_NAMES)
+    for raw in iter_operations(doc):
+        prefix = pascal(_group_name(raw))
+        taken |= {f"{prefix}Service", f"Default{prefix}Service"}
     class_of: dict[str, str] = {}
     resource_names = [name for _, name, _, _ in database_tables(contract)]
     for name in schemas:
@@ -56,15 +60,19 @@ def build(contract: Contract) -> tuple[Project, list[Diagnostic]]:
     by_name = {r.name: r for r in resources}
 
     model_schemas = _model_schemas(doc, schemas, class_of, by_name)
+    families = {m: pascal(n) for n, r in by_name.items() for m in (r.create_model, r.update_model, r.public_model)}
+    hoist_inline_enums(model_schemas, families, taken)
+    models = _Models(class_of, taken, Views(model_schemas, set(families), taken))
     operations = []
-    fn_taken: set[str] = set()
-    extra_models: dict[str, Any] = {}
+    fn_taken: set[str] = set(ROUTER_NAMES)
     for raw in iter_operations(doc):
-        operations.append(_operation(doc, contract, raw, by_name, class_of, fn_taken, extra_models, taken))
-    model_schemas.update(extra_models)
+        operations.append(_operation(doc, contract, raw, by_name, models, fn_taken))
+    model_schemas.update(models.extra)
+    hoist_inline_enums(model_schemas, families, taken)  # the inline schemas of bodies and responses
     request_models = {m for r in resources for m in (r.create_model, r.update_model)}
-    request_models |= {op.body_model for op in operations if op.body_model}
+    request_models |= {op.body_model for op in operations if op.body_model} | models.views.request_models()
     omit_none, rebuild_order = _omit_when_none(model_schemas, request_models)
+    diags += _ignored_parts(contract)
 
     groups: dict[str, list[Operation]] = {}
     for op in operations:
@@ -242,11 +250,18 @@ def _column_type(t: Any, schema: dict[str, Any], is_pk: bool) -> tuple[str, str]
 
 
 def _rewrite_refs(node: Any, class_of: dict[str, str]) -> Any:
+    """A schema with its refs naming Python classes (discriminator mappings are refs too)."""
     if isinstance(node, dict):
         out = {k: _rewrite_refs(v, class_of) for k, v in node.items()}
         name = schema_ref_name(node)
         if name is not None and name in class_of:
             out["$ref"] = SCHEMA_PREFIX + class_of[name]
+        mapping = node.get("mapping")
+        if isinstance(mapping, dict) and "propertyName" in node:
+            out["mapping"] = {
+                k: SCHEMA_PREFIX + class_of[n] if (n := schema_ref_name({"$ref": v})) in class_of else v
+                for k, v in mapping.items()
+            }
         return out
     if isinstance(node, list):
         return [_rewrite_refs(v, class_of) for v in node]
@@ -256,8 +271,8 @@ def _rewrite_refs(node: Any, class_of: dict[str, str]) -> Any:
 def _bounded(prop: Any, doc: dict[str, Any]) -> Any:
     """Integers that reach a 64-bit column get its bounds, so overflow is a 422 and not a driver error."""
     t = scalar_type(doc, prop)
-    if t.kind != "integer" or not isinstance(prop, dict):
-        return prop
+    if t.kind != "integer" or not isinstance(prop, dict) or t.enum:
+        return prop  # an enum is bounded by its values
     prop = dict(prop)
     small = t.format == "int32"
     prop.setdefault("minimum", INT32_MIN if small else INT64_MIN)
@@ -310,10 +325,6 @@ def _model_schemas(
     for schema in out.values():
         if isinstance(schema, dict) and not schema.get("required"):
             schema.pop("required", None)
-    families = {
-        m: pascal(name) for name, r in resources.items() for m in (r.create_model, r.update_model, r.public_model)
-    }
-    hoist_inline_enums(out, families)
     return out
 
 
@@ -383,29 +394,19 @@ def _group_name(raw: RawOperation) -> str:
     return snake(first, "default")
 
 
-def _list_item_resource(
-    doc: dict[str, Any], schema: Any, resources: dict[str, Resource]
-) -> tuple[str | None, tuple[str, ...]]:
-    """(resource, envelope fields) when a response is a page of a resource."""
-    resolved = deref(doc, schema)
-    if not isinstance(resolved, dict):
-        return None, ()
-    if resolved.get("type") == "array":
-        name = schema_ref_name(resolved.get("items"))
-        return (name, ()) if name in resources else (None, ())
-    props = resolved.get("properties")
-    required = set(resolved.get("required") or [])
-    if (
-        isinstance(props, dict)
-        and isinstance(props.get("items"), dict)
-        and required <= {"items", "total", "limit", "offset"}
-    ):
-        # an envelope with other required fields is not a page we know how to fill: left to custom/
-        items = deref(doc, props["items"])
-        name = schema_ref_name(items.get("items")) if isinstance(items, dict) and items.get("type") == "array" else None
-        if name in resources:
-            return name, tuple(k for k in ("items", "total", "limit", "offset") if k in props)
-    return None, ()
+@dataclass
+class _Models:
+    """Naming state for the models operations add: contract names to classes, names taken, views."""
+
+    class_of: dict[str, str]
+    taken: set[str]
+    views: Views
+    extra: dict[str, Any] = field(default_factory=dict)  # inline body and response schemas
+
+    def inline(self, name: str, schema: Any, mode: str) -> str:
+        final = unique(name, self.taken)
+        self.extra[final] = self.views.view(_rewrite_refs(schema, self.class_of), mode)
+        return final
 
 
 def _operation(
@@ -413,67 +414,36 @@ def _operation(
     contract: Contract,
     raw: RawOperation,
     resources: dict[str, Resource],
-    class_of: dict[str, str],
+    models: _Models,
     fn_taken: set[str],
-    extra_models: dict[str, Any],
-    model_taken: set[str],
 ) -> Operation:
     op_id = str(raw.node.get("operationId") or f"{raw.method}_{raw.path}")
     status, response_schema = success_response(doc, raw.node)
-    body = raw.json_body(doc)
-    body_schema, body_required = (body[0], body[1]) if body else (None, False)
+    body = request_body(doc, raw)
+    body_schema = body.schema if body is not None and body.kind == "json" else None
     body_res = schema_ref_name(body_schema)
     resp_res = schema_ref_name(response_schema)
-    list_res, envelope = _list_item_resource(doc, response_schema, resources)
-    path_params = _TEMPLATE_PARAM.findall(raw.path)
+    list_res, envelope = list_item_resource(doc, response_schema, resources)
+    kind, resource = operation_kind(doc, raw, resources, body_res, resp_res, list_res)
+    res = resources.get(resource) if resource else None
     method = raw.method
 
-    kind, resource = "custom", None
-    if body_res in resources:
-        resource = body_res
-    elif resp_res in resources:
-        resource = resp_res
-    elif list_res:
-        resource = list_res
-    else:
-        resource = _path_item_resource(doc, raw, resources)
-    res = resources.get(resource) if resource else None
-    if res is not None:
-        n = len(path_params)
-        if res.singleton and n == 0:
-            kind = {"get": "get_own", "put": "put_own", "delete": "delete_own"}.get(method, "custom")
-        elif n == 0 and method == "get" and list_res == resource:
-            kind = "list"
-        elif n == 0 and method == "post" and body_res == resource:
-            kind = "create"
-        elif n == 1 and not res.singleton and _is_item_path(raw.path):
-            if method == "get" and resp_res == resource:
-                kind = "get"
-            elif method == "patch" and body_res == resource:
-                kind = "update"
-            elif method == "put" and body_res == resource:
-                kind = "replace"
-            elif method == "delete":
-                kind = "delete"
-    if kind in ("get_own", "put_own") and method == "put" and body_res != resource:
-        kind = "custom"
-
-    # models
-    fn = unique(snake(op_id, "operation"), fn_taken)
+    fn = func_name(op_id, fn_taken)
     body_model = None
-    if body_schema is not None:
+    if body is not None and body.kind == "json":
+        class_of = models.class_of
         if body_res in resources:
             r = resources[body_res]
             body_model = (
                 r.update_model if kind == "update" or (method == "patch" and kind == "custom") else r.create_model
             )
-        elif body_res is not None and body_res in class_of:
-            body_model = class_of[body_res]
-        else:
-            body_model = unique(pascal(op_id) + "Body", model_taken)
-            extra_models[body_model] = _rewrite_refs(body_schema, class_of)
+        elif body_res is not None and body_res in class_of and not _is_enum(doc, body_schema):
+            body_model = models.views.class_for(class_of[body_res], WRITE)
+        else:  # inline, or an enum (bodies are validated as models)
+            body_model = models.inline(pascal(op_id) + "Body", {} if body_schema is None else body_schema, WRITE)
     response_model = None
     if response_schema is not None:
+        class_of = models.class_of
         resolved_response = deref(doc, response_schema)
         item_name = (
             schema_ref_name(resolved_response.get("items"))
@@ -481,39 +451,16 @@ def _operation(
             else None
         )
         if resp_res is not None and resp_res in class_of:
-            response_model = class_of[resp_res]
+            response_model = models.views.class_for(class_of[resp_res], READ)
         elif resp_res is None and item_name is not None and item_name in class_of:
-            response_model = f"list[{class_of[item_name]}]"
+            response_model = f"list[{models.views.class_for(class_of[item_name], READ)}]"
         else:
-            response_model = unique(pascal(op_id) + "Response", model_taken)
-            extra_models[response_model] = _rewrite_refs(response_schema, class_of)
+            response_model = models.inline(pascal(op_id) + "Response", response_schema, READ)
 
-    params = []
-    py_taken = {"ctx", "body", "service", "request", "response"}
-    for param, _ptr in raw.parameters(doc):
-        location = str(param.get("in"))
-        if location not in ("path", "query", "header", "cookie"):
-            continue
-        schema = param.get("schema", {})
-        resolved = deref(doc, schema)
-        required = bool(param.get("required")) or location == "path"
-        default = None
-        if not required:
-            default = repr(resolved["default"]) if isinstance(resolved, dict) and "default" in resolved else "None"
-        params.append(
-            Parameter(
-                name=param["name"],
-                py_name=unique(param_name(param["name"]), py_taken),
-                location=location,
-                annotation=python_annotation(doc, schema),
-                constraints=tuple(numeric_constraints(doc, schema)),
-                required=required,
-                default=default,
-                description=param.get("description") if isinstance(param.get("description"), str) else None,
-            )
-        )
-    # path parameters first (FastAPI needs defaults last), then the contract's order
-    params.sort(key=lambda p: p.location != "path")
+    taken = new_taken()
+    params = operation_parameters(doc, raw, taken)
+    if body is not None and body.kind == "form":
+        params += form_fields(doc, body, taken)
     filters: tuple[str, ...] = ()
     if kind == "list" and res is not None:
         columns = {c.name for c in res.columns}
@@ -524,32 +471,43 @@ def _operation(
         func_name=fn,
         method=method,
         path=raw.path,
+        route_path=route_path(raw.path, params),
         kind=kind,
         group=_group_name(raw),
         resource=resource if res is not None else None,
         parameters=tuple(params),
         body_model=body_model,
-        body_required=body_required,
+        body_required=body.required if body is not None else False,
         response_model=response_model,
         status_code=status,
         filters=filters,
         envelope_fields=envelope,
         summary=summary if isinstance(summary, str) else None,
         source=Source(*contract.api.source_of(raw.pointer)),
+        body_kind=body.kind if body is not None else None,
+        response_media=response_media(doc, raw.node) if response_model is None else None,
     )
 
 
-def _is_item_path(path: str) -> bool:
-    return path.rstrip("/").endswith("}")
+def _is_enum(doc: dict[str, Any], schema: Any) -> bool:
+    """Enums become Enum classes, not models: a body of one is wrapped in a model of its own."""
+    resolved = deref(doc, schema)
+    return isinstance(resolved, dict) and isinstance(resolved.get("enum"), list) and "properties" not in resolved
 
 
-def _path_item_resource(doc: dict[str, Any], raw: RawOperation, resources: dict[str, Resource]) -> str | None:
-    """The resource of a path without its own body or response (DELETE): its siblings name it."""
-    for method, other in raw.path_item.items():
-        if not isinstance(other, dict) or method == raw.method:
-            continue
-        _, schema = success_response(doc, other)
-        name = schema_ref_name(schema)
-        if name in resources:
-            return name
-    return None
+def _ignored_parts(contract: Contract) -> list[Diagnostic]:
+    """Notes (not errors) for the parts of a contract that are valid but not served."""
+    webhooks = contract.document.get("webhooks")
+    if not isinstance(webhooks, dict) or not webhooks:
+        return []
+    file, pointer = contract.api.source_of("/webhooks")
+    names = ", ".join(sorted(map(str, webhooks)))
+    return [
+        Diagnostic(
+            file,
+            pointer,
+            "webhooks-ignored",
+            f"webhooks are requests this API sends, not routes it serves; specgen generates nothing for {names}",
+            severity="note",
+        )
+    ]

@@ -116,16 +116,32 @@ class _Bundler:
                     f"$ref must be a string such as './common.yaml#/components/schemas/Problem', not {_kind(ref)}",
                 )
             # scalars are most of a contract: copied as they are, without building their pointers
-            return {
+            out = {
                 k: self.walk(v, file, join_pointer(src, k), join_pointer(dst, k)) if isinstance(v, dict | list) else v
                 for k, v in node.items()
             }
+            if isinstance(node.get("propertyName"), str) and isinstance(node.get("mapping"), dict):
+                out["mapping"] = self.mapping(node["mapping"], file, join_pointer(src, "mapping"))
+            return out
         if isinstance(node, list):
             return [
                 self.walk(v, file, join_pointer(src, i), join_pointer(dst, i)) if isinstance(v, dict | list) else v
                 for i, v in enumerate(node)
             ]
         return node
+
+    def mapping(self, mapping: dict[str, Any], file: str, src: str) -> dict[str, Any]:
+        """A discriminator mapping's values are references too (unless they are bare schema names)."""
+        out = {}
+        for key, value in mapping.items():
+            out[key] = value
+            fragment = value.partition("#")[2] if isinstance(value, str) else ""
+            parts = split_pointer(fragment) if fragment.startswith("/") else []
+            if len(parts) == 3 and parts[0] == "components":  # what hoisting can rename
+                replaced = self.follow(value, {"$ref": value}, file, join_pointer(src, key), "")
+                if isinstance(replaced, dict) and isinstance(replaced.get("$ref"), str):
+                    out[key] = replaced["$ref"]
+        return out
 
     def error(self, file: str, pointer: str, rule: str, message: str) -> None:
         self.diags.append(Diagnostic(file, pointer, rule, message))

@@ -28,24 +28,23 @@ def _inline_enum(schema: Any) -> bool:
     return all(isinstance(v, str if kind == "string" else int) and not isinstance(v, bool) for v in schema["enum"])
 
 
-def hoist_inline_enums(model_schemas: dict[str, Any], family_of: Mapping[str, str]) -> None:
+def hoist_inline_enums(model_schemas: dict[str, Any], family_of: Mapping[str, str], taken: set[str]) -> None:
     """Replace inline enums of model properties (and of array items of properties) with refs.
 
     `family_of` maps a derived model (TaskCreate) to its resource's base name (Task), so one
-    resource's Create, Update and Public models share one enum class per property.
+    resource's Create, Update and Public models share one enum class per property. New names are
+    added to `taken`.
     """
-    taken = set(model_schemas)
-    made: dict[tuple[str, str], tuple[str, str]] = {}  # (owner, property) -> (name, body)
+    taken |= set(model_schemas)
+    made: dict[tuple[str, str, str], str] = {}  # (owner, property, body) -> name
 
     def named(owner: str, prop: str, schema: dict[str, Any]) -> dict[str, Any]:
         body = {k: v for k, v in schema.items() if k not in _PROPERTY_KEYS or k == "description"}
-        text = json.dumps(body, sort_keys=True)
-        known = made.get((owner, prop))
-        if known is None or known[1] != text:
-            name = unique(pascal(owner) + pascal(prop), taken)
-            model_schemas[name] = body
-            made[(owner, prop)] = known = (name, text)
-        ref: dict[str, Any] = {"$ref": f"#/components/schemas/{known[0]}"}
+        key = (owner, prop, json.dumps(body, sort_keys=True))
+        if key not in made:
+            made[key] = unique(pascal(owner) + pascal(prop), taken)
+            model_schemas[made[key]] = body
+        ref: dict[str, Any] = {"$ref": f"#/components/schemas/{made[key]}"}
         ref.update({k: schema[k] for k in _PROPERTY_KEYS if k in schema and k != "description"})
         return ref
 

@@ -79,12 +79,14 @@ class Resource:
 class Parameter:
     name: str  # as in the contract
     py_name: str
-    location: str  # path | query | header | cookie
+    location: str  # path | query | header | cookie, or form | file: a field of a form body
     annotation: str  # Python type, without Annotated constraints
-    constraints: tuple[tuple[str, str], ...]  # keyword=value pairs for Path/Query
+    constraints: tuple[tuple[str, str], ...]  # keyword=value pairs for Path/Query/...
     required: bool
     default: str | None  # Python literal
     description: str | None = None
+    alias: str | None = None  # the wire name, when the route cannot use py_name for it
+    coerce: str | None = None  # a callable applied to the text before validation (see schemas.text_coercion)
 
 
 @dataclass(frozen=True)
@@ -92,19 +94,33 @@ class Operation:
     operation_id: str
     func_name: str
     method: str
-    path: str  # FastAPI path, relative to the mount path
+    path: str  # as in the contract, relative to the mount path
+    route_path: str  # as the router declares it: {pet-id} becomes {pet_id}
     kind: str  # list | create | get | update | replace | delete | get_own | put_own | delete_own | custom
     group: str
     resource: str | None
     parameters: tuple[Parameter, ...]
-    body_model: str | None
+    body_model: str | None  # the model of a JSON body
     body_required: bool
-    response_model: str | None
+    response_model: str | None  # the model of a JSON response
     status_code: int
     filters: tuple[str, ...]  # query parameters that filter a list by a column of the same name
     envelope_fields: tuple[str, ...]  # of a list response: which of items/total/limit/offset it has
     summary: str | None
     source: Source
+    body_kind: str | None = None  # json | form (fields are form/file parameters) | raw (bytes)
+    response_media: str | None = None  # a non-JSON success body: the service returns bytes of this type
+
+    @property
+    def body_type(self) -> str | None:
+        """The annotation of the service's `body` argument (form fields are parameters instead)."""
+        if self.body_kind == "json":
+            return self.body_model
+        return "bytes" if self.body_kind == "raw" else None
+
+    @property
+    def return_type(self) -> str:
+        return self.response_model or ("bytes" if self.response_media else "None")
 
 
 @dataclass(frozen=True)

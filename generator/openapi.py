@@ -52,12 +52,18 @@ class RawOperation:
         return schema, bool(body.get("required")), ptr
 
 
+def media_essence(media: object) -> str:
+    """`application/json` for `Application/JSON; charset=utf-8`."""
+    return str(media).split(";", 1)[0].strip().lower()
+
+
 def pick_json(content: dict[str, Any]) -> str | None:
+    """The JSON media type of a content map, if it has one: JSON is preferred over every other."""
     for media in content:
-        if media in JSON_MEDIA:
+        if media_essence(media) in JSON_MEDIA:
             return media
     for media in content:
-        if isinstance(media, str) and (media.endswith("+json") or media == "*/*"):
+        if media_essence(media).endswith("+json") or media_essence(media) == "*/*":
             return media
     return None
 
@@ -76,23 +82,30 @@ def iter_operations(document: dict[str, Any]) -> Iterator[RawOperation]:
                 yield RawOperation(str(path), method, op, join_pointer("/paths", path, method), item)
 
 
-def success_response(document: dict[str, Any], op: dict[str, Any]) -> tuple[int, Any]:
-    """The primary 2xx status and its JSON schema (None when it has no JSON body)."""
+def success_content(document: dict[str, Any], op: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """The primary 2xx status (the lowest; `2XX` counts as 200) and the content map of its response."""
     responses = op.get("responses")
     if not isinstance(responses, dict):
-        return 200, None
+        return 200, {}
     codes = sorted(str(c) for c in responses if str(c).startswith("2") and str(c).isdigit())
-    if not codes:
-        return (200, None)
-    code = codes[0]
-    response = deref(document, responses.get(code) if code in responses else responses.get(int(code)))
+    key: Any = codes[0] if codes else next((c for c in responses if str(c).upper() == "2XX"), None)
+    if key is None:
+        return 200, {}
+    response = deref(document, responses[key])
     content = response.get("content") if isinstance(response, dict) else None
-    if not isinstance(content, dict):
-        return int(code), None
+    return (int(key) if str(key).isdigit() else 200), content if isinstance(content, dict) else {}
+
+
+def success_response(document: dict[str, Any], op: dict[str, Any]) -> tuple[int, Any]:
+    """The primary 2xx status and its JSON schema: None when it has no JSON body, `{}` (any JSON)
+    when the JSON media type has no schema."""
+    code, content = success_content(document, op)
     media = pick_json(content)
-    if media is None or not isinstance(content[media], dict):
-        return int(code), None
-    return int(code), content[media].get("schema")
+    if media is None:
+        return code, None
+    entry = content[media]
+    schema = entry.get("schema") if isinstance(entry, dict) else None
+    return code, {} if schema is None else schema
 
 
 def security_schemes(document: dict[str, Any]) -> dict[str, Any]:

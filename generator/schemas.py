@@ -90,10 +90,25 @@ def python_annotation(document: dict[str, Any], schema: Any) -> str:
         )
     elif t.kind == "array":
         items = deref(document, schema).get("items", {})
-        base = f"list[{python_annotation(document, items)}]"
+        item_type = scalar_type(document, items)
+        # items arrive as text, and a Literal of integers would never match them: plain int
+        base = "list[int]" if _int_literal(item_type) else f"list[{python_annotation(document, items)}]"
     else:
         base = "str"
     return base
+
+
+def _int_literal(t: ScalarType) -> bool:
+    return bool(t.enum) and all(isinstance(e, int) and not isinstance(e, bool) for e in t.enum or ())
+
+
+def text_coercion(document: dict[str, Any], schema: Any) -> str | None:
+    """What turns the text of a query, header, cookie, path or form value into its Literal's type.
+
+    Pydantic compares a Literal's values with the input as is, so `?level=2` never equals
+    `Literal[1, 2, 3]`; `int` first makes it.
+    """
+    return "int" if _int_literal(scalar_type(document, schema)) else None
 
 
 def numeric_constraints(document: dict[str, Any], schema: Any) -> list[tuple[str, str]]:
@@ -103,6 +118,8 @@ def numeric_constraints(document: dict[str, Any], schema: Any) -> list[tuple[str
         return []
     t = scalar_type(document, schema)
     out: list[tuple[str, str]] = []
+    if t.enum:
+        return out  # a Literal: the values are the bounds
     if t.kind in ("integer", "number"):
         low, high = schema.get("minimum"), schema.get("maximum")
         if isinstance(schema.get("exclusiveMinimum"), (int, float)) and not isinstance(

@@ -71,3 +71,15 @@ def optional_json_body(model: type[M]) -> Callable[[Request], Awaitable[M | None
         return await required(request)
 
     return optional_body
+
+
+async def raw_body(request: Request) -> bytes:
+    """A body in a media type that is neither JSON nor a form: passed on as the bytes it came as."""
+    raw = await request.body()
+    if not raw:
+        raise RequestValidationError([{"type": "missing", "loc": ("body",), "msg": "A request body is required"}])
+    return raw
+
+
+async def optional_raw_body(request: Request) -> bytes | None:
+    return (await request.body()) or None

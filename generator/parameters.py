@@ -1,0 +1,83 @@
+"""Operation parameters (path, query, header, cookie) as keyword parameters of a route and its service."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .ir import Parameter
+from .names import is_identifier, param_name, snake, unique
+from .openapi import RawOperation
+from .schemas import deref, numeric_constraints, python_annotation, text_coercion
+
+LOCATIONS = ("path", "query", "header", "cookie")
+
+# Names a route function or its module already uses: a parameter gets a numbered name instead.
+ROUTE_NAMES = frozenset({"ctx", "body", "service", "request", "response", "result", "router", "datetime", "uuid"})
+# Names build_router's own code uses: a route function named like one would shadow it for the next routes.
+ROUTER_NAMES = frozenset(
+    {"service", "router", "build_router", "json_body", "optional_json_body", "raw_body", "optional_raw_body"}
+)
+
+_TEMPLATE_PARAM = re.compile(r"{([^}/]+)}")
+
+
+def py_name(name: str, taken: set[str]) -> str:
+    candidate = param_name(name)
+    if candidate.startswith("respond_"):  # the module-level JSON responders of a router
+        candidate = f"{candidate}_"
+    return unique(candidate, taken)
+
+
+def func_name(operation_id: str, taken: set[str]) -> str:
+    """The route function and service method of an operation."""
+    candidate = snake(operation_id, "operation")
+    if candidate.startswith("respond_"):
+        candidate = f"{candidate}_"
+    return unique(candidate, taken)
+
+
+def new_taken() -> set[str]:
+    return set(ROUTE_NAMES)
+
+
+def operation_parameters(doc: dict[str, Any], raw: RawOperation, taken: set[str]) -> list[Parameter]:
+    """Path parameters first (FastAPI needs defaults last), then the others in the contract's order."""
+    params = []
+    for param, _ptr in raw.parameters(doc):
+        location = str(param.get("in"))
+        if location not in LOCATIONS:
+            continue
+        schema = param.get("schema", {})
+        resolved = deref(doc, schema)
+        required = bool(param.get("required")) or location == "path"
+        default = None
+        if not required:
+            default = repr(resolved["default"]) if isinstance(resolved, dict) and "default" in resolved else "None"
+        name = param["name"]
+        python = py_name(name, taken)
+        # Starlette only parses `{identifier}` in a path: other names are routed under the Python name
+        plain_path = location == "path" and not is_identifier(name)
+        params.append(
+            Parameter(
+                name=name,
+                py_name=python,
+                location=location,
+                annotation=python_annotation(doc, schema),
+                constraints=tuple(numeric_constraints(doc, schema)),
+                required=required,
+                default=default,
+                description=param.get("description") if isinstance(param.get("description"), str) else None,
+                # a header always by its name: without an alias FastAPI would read `a_b` from `a-b`
+                alias=name if location == "header" or not (python == name or plain_path) else None,
+                coerce=text_coercion(doc, schema),
+            )
+        )
+    params.sort(key=lambda p: p.location != "path")
+    return params
+
+
+def route_path(path: str, params: list[Parameter]) -> str:
+    """The path as the router declares it: `{pet-id}` becomes `{pet_id}`, which Starlette can match."""
+    renamed = {p.name: p.py_name for p in params if p.location == "path" and p.alias is None}
+    return _TEMPLATE_PARAM.sub(lambda m: "{" + renamed.get(m.group(1), m.group(1)) + "}", path)
