@@ -1,0 +1,350 @@
+"""Foreign contracts: the kitchen sinks (OpenAPI 3.1 and 3.0) use every construct the issue lists.
+
+Each must generate, type-check under the project's mypy settings, boot on a real uvicorn, and
+answer every operation: 2xx for the CRUD operations of the mapped resource, 501 for all the others
+(never 500), 401 for a token signed with another key. /openapi.json must be the input contract.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from generator.contract import load_contract
+from generator.openapi import iter_operations
+from tests.support import REPO, Server, make_token, new_user, run_server, specgen
+
+HERE = Path(__file__).parent
+CASES = ["kitchen_sink", "kitchen_sink_30"]
+CRUD = {"listNotes": 200, "createNote": 201, "getNote": 200, "updateNote": 200, "deleteNote": 204}
+
+
+@dataclass
+class Call:
+    """A minimal valid request: the method comes from the contract, `{id}` is a created note's id."""
+
+    path: str
+    headers: dict[str, str] = field(default_factory=dict)
+    json: Any = None
+    data: dict[str, str] | None = None
+    files: dict[str, tuple[str, bytes, str]] | None = None
+    content: bytes | None = None
+
+
+MERGE_PATCH = {"Content-Type": "application/merge-patch+json"}
+
+# In the order they run: the note is created before it is read, changed and deleted.
+CALLS: dict[str, Call] = {
+    "createNote": Call("/notes", json={"title": "Groceries"}),
+    "listNotes": Call("/notes"),
+    "getNote": Call("/notes/{id}"),
+    "updateNote": Call("/notes/{id}", headers=MERGE_PATCH, content=b'{"title": "Shopping", "color": "blue"}'),
+    "noteExists": Call("/notes/{id}"),
+    "archiveNote": Call("/notes/{id}/archive"),
+    "deleteNote": Call("/notes/{id}"),
+    "listPets": Call("/pets", headers={"X-Api-Version": "1"}),
+    "createPet": Call("/pets", json={"name": "Tom", "petType": "cat"}),
+    "getPet": Call("/pets/1", headers={"Cookie": "session=s"}),
+    "deletePet": Call("/pets/1"),
+    "searchAnimals": Call("/animals?class=a&from=2027-01-02&import=true&sort-by=age&page.size=5&1st=x&level=2"),
+    "getKind": Call("/kinds/circle"),
+    "getSelf": Call(f"/selves/{uuid.uuid4()}"),
+    "getTree": Call(
+        "/trees/root", headers={"X-Depth": "2", "X-Trace-Id": str(uuid.uuid4()), "Cookie": "session-hint=h"}
+    ),
+    "putTree": Call("/trees/root", json={"value": "root", "children": [{"value": "leaf"}]}),
+    "getPerson": Call("/people/7"),
+    "uploadAvatar": Call("/people/7/avatar", files={"file": ("a.png", b"\x89PNG\r\n", "image/png")}),
+    "submitForm": Call("/forms", data={"name": "Ann", "age": "30"}),
+    "putBlob": Call("/blobs/b1", headers={"Content-Type": "application/octet-stream"}, content=b"\x00\x01\x02"),
+    "getReport": Call("/reports/r1"),
+    "getReportText": Call("/reports/r1/text"),
+    "putSettings": Call("/settings", json={"flags": {"a": True}, "extra": 1}),
+    "echoFormats": Call("/formats", json={"day": "2027-01-02", "mail": "a@example.org", "amount": "1.50"}),
+    "getDefaults": Call("/defaults"),
+    "createAccount": Call("/accounts", json={"login": "ann", "password": "long enough"}),
+    "getNullables": Call("/nullables"),
+    "postThirtyOne": Call("/thirty-one"),
+    "get-legacy.names": Call("/names"),
+    "import": Call("/imports", json=[{"name": "Ann"}, {"id": 1}]),
+    "3dModel": Call("/3d-models/cube-1"),
+    "listCafés": Call("/caf%C3%A9s"),
+    "addReptile": Call("/terrariums", json={"resident": {"kind": "lizard"}}),
+    "setColor": Call("/colors/current", headers={"x_tenant": "t1"}, json="red"),
+    "service": Call("/service-status"),
+}
+
+
+@dataclass
+class Generated:
+    case: str
+    project: Path
+    result: subprocess.CompletedProcess[str]
+
+
+@pytest.fixture(scope="module", params=CASES)
+def generated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Generated:
+    case = str(request.param)
+    project = tmp_path_factory.mktemp(case)
+    shutil.copytree(HERE / case / "specs", project / "specs")
+    return Generated(case, project, specgen("generate", "--project", str(project)))
+
+
+@pytest.fixture(scope="module")
+def server(generated: Generated) -> Iterator[Server]:
+    assert generated.result.returncode == 0, generated.result.stderr
+    with run_server(generated.project) as running:
+        yield running
+
+
+def operations(project: Path) -> dict[str, str]:
+    """operationId -> method of every operation of the input contract."""
+    contract, diags = load_contract(project)
+    assert contract is not None and not diags, diags
+    return {str(op.node["operationId"]): op.method for op in iter_operations(contract.document)}
+
+
+def send(client: httpx.Client, method: str, call: Call, note_id: object = None) -> httpx.Response:
+    return client.request(
+        method.upper(),
+        "/backend" + call.path.replace("{id}", str(note_id)),
+        headers=call.headers,
+        json=call.json,
+        data=call.data,
+        files=call.files,
+        content=call.content,
+    )
+
+
+def test_generate_exits_0_without_a_traceback(generated: Generated) -> None:
+    output = generated.result.stdout + generated.result.stderr
+    assert generated.result.returncode == 0, output
+    assert "Traceback" not in output and "error[" not in output, output
+
+
+def test_webhooks_are_ignored_with_a_note(generated: Generated) -> None:
+    if generated.case == "kitchen_sink_30":
+        pytest.skip("webhooks are OpenAPI 3.1")
+    assert "note[webhooks-ignored]" in generated.result.stderr
+    assert "petAdopted" in generated.result.stderr
+
+
+def test_generated_tree_is_clean_under_the_project_mypy_settings(generated: Generated) -> None:
+    assert generated.result.returncode == 0, generated.result.stderr
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--config-file", str(REPO / "pyproject.toml"), "generated"],
+        cwd=generated.project,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_operation_of_the_contract_has_a_request_here(generated: Generated) -> None:
+    assert set(CALLS) == set(operations(generated.project))
+
+
+def test_every_operation_answers_2xx_for_crud_and_501_otherwise(generated: Generated, server: Server) -> None:
+    methods = operations(generated.project)
+    answers: dict[str, int] = {}
+    note_id = None
+    with server.client(new_user()) as client:
+        for op_id, call in CALLS.items():
+            response = send(client, methods[op_id], call, note_id)
+            answers[op_id] = response.status_code
+            if op_id == "createNote" and response.status_code == 201:
+                note_id = response.json()["id"]
+            if response.status_code == 501 and methods[op_id] != "head":
+                assert response.headers["content-type"] == "application/problem+json", op_id
+    expected = {op_id: CRUD.get(op_id, 501) for op_id in CALLS}
+    assert answers == expected, server.output()[-3000:]
+
+
+def test_crud_resource_round_trips_its_values(server: Server) -> None:
+    with server.client(new_user()) as client:
+        sent = {"title": "T", "due": "2027-03-01", "price": "12.50", "stars": 3, "level": 2, "secret": "s"}
+        created = client.post("/backend/notes", json=sent)
+        assert created.status_code == 201, created.text
+        body = created.json()
+        assert {k: body[k] for k in ("title", "due", "price", "stars", "level")} == {
+            k: v for k, v in sent.items() if k != "secret"
+        }
+        assert "secret" not in body, "write-only fields are never returned"
+        assert body["color"] == "red" and body["tags"] == [], "defaults applied"
+        page = client.get("/backend/notes", params={"color": "red"}).json()
+        assert page["items"] == [body] and page["total"] == 1
+
+
+@pytest.mark.parametrize(
+    ("op_id", "bad", "status"),
+    [
+        ("getPerson", Call("/people/abc"), 404),  # a path that cannot name anything names nothing
+        ("getKind", Call("/kinds/triangle"), 404),
+        ("3dModel", Call("/3d-models/Not_Valid"), 404),
+        ("listPets", Call("/pets"), 422),  # the required header is missing
+        ("getTree", Call("/trees/root", headers={"X-Depth": "11"}), 422),
+        ("getTree", Call("/trees/root", headers={"X-Depth": "1", "X-Trace-Id": "not-a-uuid"}), 422),
+        ("searchAnimals", Call("/animals?level=4"), 422),
+        ("searchAnimals", Call("/animals?page.size=0"), 422),
+        ("submitForm", Call("/forms", data={"age": "30"}), 422),  # the required field is missing
+        ("submitForm", Call("/forms", data={"name": "Ann", "age": "thirty"}), 422),
+        ("uploadAvatar", Call("/people/7/avatar", data={"caption": "no file"}), 422),
+        ("createPet", Call("/pets", json={"name": "Rex", "petType": "dog"}), 422),  # a dog needs packSize
+        ("createPet", Call("/pets", data={"name": "Rex", "petType": "dog"}), 422),  # JSON is the one accepted
+        ("createAccount", Call("/accounts", json={"login": "ann", "password": "short"}), 422),
+        ("setColor", Call("/colors/current", headers={"x_tenant": "t1"}, json="purple"), 422),
+        ("addReptile", Call("/terrariums", json={"resident": {"kind": "turtle"}}), 422),
+        ("putBlob", Call("/blobs/b1"), 501),  # the octet-stream body is optional: this one is fine
+    ],
+)
+def test_typed_routes_refuse_what_the_contract_refuses(
+    generated: Generated, server: Server, op_id: str, bad: Call, status: int
+) -> None:
+    with server.client(new_user()) as client:
+        response = send(client, operations(generated.project)[op_id], bad)
+    assert response.status_code == status, response.text
+
+
+def test_a_token_signed_with_another_key_is_401_for_every_operation(generated: Generated, server: Server) -> None:
+    methods = operations(generated.project)
+    forged = make_token(new_user(), secret="another-secret-" + "x" * 40)
+    with server.client(token=forged) as client:
+        answers = {op_id: send(client, methods[op_id], call, 1).status_code for op_id, call in CALLS.items()}
+    assert answers == dict.fromkeys(CALLS, 401)
+
+
+# --- the served contract ------------------------------------------------------------------------
+
+
+def test_openapi_json_is_the_bundled_input_contract(generated: Generated, server: Server) -> None:
+    """The served document equals the bundle, apart from what docs/contract.md says is added for
+    the mapped resource: Create/Update request bodies and the create response's links."""
+    served = httpx.get(server.url + "/openapi.json").json()
+    contract, _ = load_contract(generated.project)
+    assert contract is not None
+    assert _without_resource_additions(served) == json.loads(json.dumps(contract.document))
+
+
+def test_openapi_json_means_what_the_input_files_say(generated: Generated, server: Server) -> None:
+    """Independently of the bundler: every operation, with every $ref followed, is the same in the
+    served document as in the YAML files the designer wrote."""
+    served = _without_resource_additions(httpx.get(server.url + "/openapi.json").json())
+    files = _Files(generated.project / "specs" / "api")
+    root = files.load("openapi.yaml")
+    assert set(served["paths"]) == set(root["paths"])
+    for path, item in root["paths"].items():
+        assert files.resolve(item, "openapi.yaml") == _resolve_served(served, served["paths"][path]), path
+
+
+def _without_resource_additions(served: dict[str, Any]) -> dict[str, Any]:
+    served = json.loads(json.dumps(served))
+    schemas = served["components"]["schemas"]
+    for name, partial in (("NoteCreate", False), ("NoteUpdate", True)):
+        derived = schemas.pop(name)
+        assert derived["additionalProperties"] is False and "owner_id" not in derived["properties"], derived
+        assert ("required" in derived) is not partial
+    note_ref = {"$ref": "#/components/schemas/Note"}
+    for path, method, media, name in (
+        ("/notes", "post", "application/json", "NoteCreate"),
+        ("/notes/{id}", "patch", "application/merge-patch+json", "NoteUpdate"),
+    ):
+        content = served["paths"][path][method]["requestBody"]["content"][media]
+        assert content["schema"] == {"$ref": f"#/components/schemas/{name}"}
+        content["schema"] = note_ref
+    links = served["paths"]["/notes"]["post"]["responses"]["201"].pop("links")
+    assert {link["operationId"] for link in links.values()} >= {"getNote", "updateNote", "deleteNote"}
+    return served
+
+
+class _Files:
+    """The contract's YAML files, and their $refs followed file by file (recursion marked by name)."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.cache: dict[str, Any] = {}
+
+    def load(self, name: str) -> Any:
+        if name not in self.cache:
+            self.cache[name] = yaml.load((self.base / name).read_text(), Loader=_Yaml12Loader)  # noqa: S506
+        return self.cache[name]
+
+    def resolve(self, node: Any, file: str, stack: tuple[tuple[str, str], ...] = ()) -> Any:
+        if isinstance(node, list):
+            return [self.resolve(item, file, stack) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if isinstance(node.get("$ref"), str):
+            target_file, _, pointer = node["$ref"].partition("#")
+            target_file = (
+                posixpath.normpath(posixpath.join(posixpath.dirname(file), target_file)) if target_file else file
+            )
+            key = (target_file, pointer)
+            siblings = {k: self.resolve(v, file, stack) for k, v in node.items() if k != "$ref"}
+            if key in stack:
+                return {"$recursive": pointer.rsplit("/", 1)[-1], **siblings}
+            target = _at(self.load(target_file), pointer)
+            resolved = self.resolve(target, target_file, (*stack, key))
+            return {**resolved, **siblings} if isinstance(resolved, dict) else resolved
+        out = {k: self.resolve(v, file, stack) for k, v in node.items()}
+        if isinstance(node.get("mapping"), dict) and "propertyName" in node:
+            out["mapping"] = {k: str(v).rsplit("/", 1)[-1] for k, v in node["mapping"].items()}
+        return out
+
+
+def _resolve_served(doc: dict[str, Any], node: Any, stack: tuple[str, ...] = ()) -> Any:
+    if isinstance(node, list):
+        return [_resolve_served(doc, item, stack) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if isinstance(node.get("$ref"), str):
+        pointer = node["$ref"].partition("#")[2]
+        siblings = {k: _resolve_served(doc, v, stack) for k, v in node.items() if k != "$ref"}
+        if pointer in stack:
+            return {"$recursive": pointer.rsplit("/", 1)[-1], **siblings}
+        resolved = _resolve_served(doc, _at(doc, pointer), (*stack, pointer))
+        return {**resolved, **siblings} if isinstance(resolved, dict) else resolved
+    out = {k: _resolve_served(doc, v, stack) for k, v in node.items()}
+    if isinstance(node.get("mapping"), dict) and "propertyName" in node:
+        out["mapping"] = {k: str(v).rsplit("/", 1)[-1] for k, v in node["mapping"].items()}
+    return out
+
+
+def _at(document: Any, pointer: str) -> Any:
+    node = document
+    for token in pointer.lstrip("/").split("/") if pointer.strip("/") else []:
+        token = token.replace("~1", "/").replace("~0", "~")
+        node = node[int(token)] if isinstance(node, list) else node[token]
+    return node
+
+
+class _Yaml12Loader(yaml.SafeLoader):
+    """Keys as strings and only true/false as booleans, as OpenAPI's YAML means them."""
+
+
+_Yaml12Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Yaml12Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|false)$"), list("tf"))
+
+
+def _string_keys(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    return {str(loader.construct_object(k, deep=True)): loader.construct_object(v, deep=True) for k, v in node.value}
+
+
+_Yaml12Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _string_keys)
