@@ -19,6 +19,8 @@ RESERVED_CLASS_NAMES = frozenset(
         "EmailStr", "NameEmail", "Base64Str", "Base64Bytes", "SecretStr", "Json", "IPvAnyAddress", "IPv4Address",
         "IPv6Address", "IPv4Network", "IPv6Network", "IPvAnyNetwork", "IPvAnyInterface", "UUID", "Decimal",
         "TypeAliasType",
+        # keywords a Pascal-cased schema name can hit (`none` -> None)
+        "None", "True", "False",
         # typing and enum
         "Any", "Annotated", "Literal", "Optional", "Union", "List", "Dict", "Protocol", "Enum", "StrEnum", "IntEnum",
         # FastAPI and the runtime, as the routers and services import them
