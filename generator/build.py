@@ -72,7 +72,7 @@ def build(contract: Contract) -> tuple[Project, list[Diagnostic]]:
     request_models = {m for r in resources for m in (r.create_model, r.update_model)}
     request_models |= {op.body_model for op in operations if op.body_model} | models.views.request_models()
     omit_none, rebuild_order = _omit_when_none(model_schemas, request_models)
-    diags += _ignored_parts(contract)
+    diags += _ignored_parts(contract) + _derived_ids(contract, operations)
 
     groups: dict[str, list[Operation]] = {}
     for op in operations:
@@ -417,7 +417,7 @@ def _operation(
     models: _Models,
     fn_taken: set[str],
 ) -> Operation:
-    op_id = str(raw.node.get("operationId") or f"{raw.method}_{raw.path}")
+    op_id = raw.operation_id
     status, response_schema = success_response(doc, raw.node)
     body = request_body(doc, raw)
     body_schema = body.schema if body is not None and body.kind == "json" else None
@@ -486,6 +486,7 @@ def _operation(
         source=Source(*contract.api.source_of(raw.pointer)),
         body_kind=body.kind if body is not None else None,
         response_media=response_media(doc, raw.node) if response_model is None else None,
+        derived_id=raw.declared_id is None,
     )
 
 
@@ -493,6 +494,20 @@ def _is_enum(doc: dict[str, Any], schema: Any) -> bool:
     """Enums become Enum classes, not models: a body of one is wrapped in a model of its own."""
     resolved = deref(doc, schema)
     return isinstance(resolved, dict) and isinstance(resolved.get("enum"), list) and "properties" not in resolved
+
+
+def _derived_ids(contract: Contract, operations: list[Operation]) -> list[Diagnostic]:
+    """Notes for operations without an operationId: which method custom/ overrides."""
+    return [
+        Diagnostic(
+            *contract.api.source_of(join_pointer("/paths", op.path, op.method)),
+            "operation-id-derived",
+            f"{op.operation_id} has no operationId; it is {op.group}.{op.func_name} in the services",
+            severity="note",
+        )
+        for op in operations
+        if op.derived_id
+    ]
 
 
 def _ignored_parts(contract: Contract) -> list[Diagnostic]:

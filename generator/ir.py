@@ -110,6 +110,7 @@ class Operation:
     source: Source
     body_kind: str | None = None  # json | form (fields are form/file parameters) | raw (bytes)
     response_media: str | None = None  # a non-JSON success body: the service returns bytes of this type
+    derived_id: bool = False  # the contract declares no operationId: operation_id is `GET /path`
 
     @property
     def body_type(self) -> str | None:

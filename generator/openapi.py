@@ -21,6 +21,16 @@ class RawOperation:
     pointer: str
     path_item: dict[str, Any]
 
+    @property
+    def declared_id(self) -> str | None:
+        op_id = self.node.get("operationId")
+        return op_id if isinstance(op_id, str) and op_id.strip() else None
+
+    @property
+    def operation_id(self) -> str:
+        """The operationId, or `GET /pets/{id}` for an operation that declares none."""
+        return self.declared_id or f"{self.method.upper()} {self.path}"
+
     def parameters(self, document: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
         """Effective parameters: the operation's override the path item's (by name and location)."""
         merged: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}

@@ -112,7 +112,11 @@ def _links(served: dict[str, Any], operations: list[Operation], resources: dict[
                 parameters = {}
             else:
                 continue
-            link: dict[str, Any] = {"operationId": target.operation_id}
+            link: dict[str, Any] = (
+                {"operationRef": "#" + join_pointer("/paths", target.path, target.method)}
+                if target.derived_id  # not an operationId the served contract knows
+                else {"operationId": target.operation_id}
+            )
             if parameters:
                 link["parameters"] = parameters
             links[pascal(target.operation_id)] = link

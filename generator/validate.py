@@ -136,14 +136,9 @@ def _check_mount_path(report: Reporter, doc: dict[str, Any]) -> None:
 def _check_operation_ids(report: Reporter, doc: dict[str, Any]) -> None:
     seen: dict[str, str] = {}
     for op in iter_operations(doc):
-        op_id = op.node.get("operationId")
-        if not isinstance(op_id, str) or not op_id.strip():
-            report.api(
-                op.pointer,
-                "operation-id-missing",
-                f"{op.method.upper()} {op.path} has no operationId; custom/ overrides operations by it",
-            )
-            continue
+        op_id = op.declared_id
+        if op_id is None:
+            continue  # build derives one (note operation-id-derived)
         if op_id in seen:
             report.api(
                 join_pointer(op.pointer, "operationId"),

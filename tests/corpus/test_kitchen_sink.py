@@ -52,7 +52,7 @@ CALLS: dict[str, Call] = {
     "listNotes": Call("/notes"),
     "getNote": Call("/notes/{id}"),
     "updateNote": Call("/notes/{id}", headers=MERGE_PATCH, content=b'{"title": "Shopping", "color": "blue"}'),
-    "noteExists": Call("/notes/{id}"),
+    "HEAD /notes/{id}": Call("/notes/{id}"),  # declares no operationId
     "archiveNote": Call("/notes/{id}/archive"),
     "deleteNote": Call("/notes/{id}"),
     "listPets": Call("/pets", headers={"X-Api-Version": "1"}),
@@ -85,6 +85,7 @@ CALLS: dict[str, Call] = {
     "addReptile": Call("/terrariums", json={"resident": {"kind": "lizard"}}),
     "setColor": Call("/colors/current", headers={"x_tenant": "t1"}, json="red"),
     "service": Call("/service-status"),
+    "GET /legacy/{id}": Call("/legacy/x"),  # declares no operationId
 }
 
 
@@ -114,7 +115,7 @@ def operations(project: Path) -> dict[str, str]:
     """operationId -> method of every operation of the input contract."""
     contract, diags = load_contract(project)
     assert contract is not None and not diags, diags
-    return {str(op.node["operationId"]): op.method for op in iter_operations(contract.document)}
+    return {op.operation_id: op.method for op in iter_operations(contract.document)}
 
 
 def send(client: httpx.Client, method: str, call: Call, note_id: object = None) -> httpx.Response:
@@ -133,6 +134,11 @@ def test_generate_exits_0_without_a_traceback(generated: Generated) -> None:
     output = generated.result.stdout + generated.result.stderr
     assert generated.result.returncode == 0, output
     assert "Traceback" not in output and "error[" not in output, output
+
+
+def test_an_operation_without_operation_id_is_named_in_a_note(generated: Generated) -> None:
+    assert "note[operation-id-derived]: GET /legacy/{id} has no operationId" in generated.result.stderr
+    assert "settings.get_legacy_id" in generated.result.stderr
 
 
 def test_webhooks_are_ignored_with_a_note(generated: Generated) -> None:
@@ -267,7 +273,10 @@ def _without_resource_additions(served: dict[str, Any]) -> dict[str, Any]:
         assert content["schema"] == {"$ref": f"#/components/schemas/{name}"}
         content["schema"] = note_ref
     links = served["paths"]["/notes"]["post"]["responses"]["201"].pop("links")
-    assert {link["operationId"] for link in links.values()} >= {"getNote", "updateNote", "deleteNote"}
+    assert {link.get("operationId") for link in links.values()} >= {"getNote", "updateNote", "deleteNote"}
+    assert {"operationRef": "#/paths/~1notes~1{id}/head", "parameters": {"id": "$response.body#/id"}} in list(
+        links.values()
+    ), "an operation without operationId is linked by reference"
     return served
 
 

@@ -37,7 +37,6 @@ RULES = {
     "openapi-schema",
     "openapi-version",
     "mount-path",
-    "operation-id-missing",
     "operation-id-duplicate",
     "security-bearer-required",
     "path-param-undeclared",
