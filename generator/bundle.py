@@ -16,6 +16,7 @@ from .diagnostics import Diagnostic, join_pointer, split_pointer
 from .loader import SourceFile, load_yaml
 
 _MISSING = object()
+SCHEMA_COLLECTIONS = ("$defs", "definitions")  # `<file>#/$defs/<Name>` is hoisted into components/schemas
 
 
 def resolve_pointer(data: Any, pointer: str) -> Any:
@@ -193,14 +194,20 @@ class _Bundler:
             new_ref = "#" + fragment  # a ref into the root file, from anywhere, becomes local
         else:
             parts = split_pointer(fragment)
+            hoist_into = None
             if len(parts) == 3 and parts[0] == "components":
-                hoisted = self.hoist(target_file, fragment, parts[1], parts[2], target)
+                hoist_into = (parts[1], parts[2])
+            elif len(parts) == 2 and parts[0] in SCHEMA_COLLECTIONS:
+                # JSON Schema's places for named schemas: named (and possibly recursive) like components
+                hoist_into = ("schemas", parts[1])
+            if hoist_into is not None:
+                hoisted = self.hoist(target_file, fragment, *hoist_into, target)
                 if hoisted is None:
                     self.error(
                         file,
                         ref_ptr,
                         "ref-unresolved",
-                        f"$ref {ref!r} cannot be brought into components/{parts[1]}: the contract's is not a mapping",
+                        f"$ref {ref!r} cannot be brought into components/{hoist_into[0]}: the contract's is not a mapping",
                     )
                     return None
                 new_ref = hoisted
