@@ -86,7 +86,7 @@ class Parameter:
     default: str | None  # Python literal
     description: str | None = None
     alias: str | None = None  # the wire name, when the route cannot use py_name for it
-    coerce: str | None = None  # a callable applied to the text before validation (see schemas.text_coercion)
+    coerce: str | None = None  # a callable applied to the text first: int (schemas.text_coercion), delimited(',')
 
 
 @dataclass(frozen=True)

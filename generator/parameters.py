@@ -56,6 +56,7 @@ def operation_parameters(doc: dict[str, Any], raw: RawOperation, taken: set[str]
             default = repr(resolved["default"]) if isinstance(resolved, dict) and "default" in resolved else "None"
         name = param["name"]
         python = py_name(name, taken)
+        separator = array_separator(doc, param, location)
         # Starlette only parses `{identifier}` in a path: other names are routed under the Python name
         plain_path = location == "path" and not is_identifier(name)
         params.append(
@@ -70,11 +71,28 @@ def operation_parameters(doc: dict[str, Any], raw: RawOperation, taken: set[str]
                 description=param.get("description") if isinstance(param.get("description"), str) else None,
                 # a header always by its name: without an alias FastAPI would read `a_b` from `a-b`
                 alias=name if location == "header" or not (python == name or plain_path) else None,
-                coerce=text_coercion(doc, schema),
+                coerce=f"delimited({separator!r})" if separator else text_coercion(doc, schema),
             )
         )
     params.sort(key=lambda p: p.location != "path")
     return params
+
+
+_SEPARATORS = {"form": ",", "simple": ",", "spaceDelimited": " ", "pipeDelimited": "|"}
+_DEFAULT_STYLE = {"query": "form", "cookie": "form", "path": "simple", "header": "simple"}
+
+
+def array_separator(doc: dict[str, Any], param: dict[str, Any], location: str) -> str | None:
+    """The separator of an array sent as one value (OpenAPI's `style` and `explode`); None when every
+    item comes as a value of its own (`?id=1&id=2`, the default for query and cookie arrays)."""
+    resolved = deref(doc, param.get("schema"))
+    if not isinstance(resolved, dict) or resolved.get("type") != "array":
+        return None
+    style = str(param.get("style") or _DEFAULT_STYLE.get(location, "form"))
+    explode = param.get("explode", style == "form")
+    if style == "form" and explode is not False:
+        return None
+    return _SEPARATORS.get(style)
 
 
 def route_path(path: str, params: list[Parameter]) -> str:

@@ -116,6 +116,7 @@ def house_rules(contract: Contract) -> list[Diagnostic]:
     _check_links(report, doc)
     _check_security(report, doc)
     _check_path_parameters(report, doc)
+    _check_parameter_styles(report, doc)
     _check_owner_scopes(report, doc)
     _check_owner_not_accepted(report, doc)
     _check_database(report, contract)
@@ -220,6 +221,37 @@ def _check_path_parameters(report: Reporter, doc: dict[str, Any]) -> None:
                     "path-param-unused",
                     f"{op.method.upper()} {op.path}: path parameter {name!r} does not appear in the path",
                 )
+
+
+def _check_parameter_styles(report: Reporter, doc: dict[str, Any]) -> None:
+    """Parameters FastAPI cannot parse into a value. Routes read path, query, header and cookie
+    values with FastAPI, which knows scalars and arrays of them, not objects or path styles."""
+    for op in iter_operations(doc):
+        for param, ptr in op.parameters(doc):
+            unsupported = _unsupported_parameter(doc, param)
+            if unsupported:
+                where = f"{op.method.upper()} {op.path}: {param.get('in')} parameter {param['name']!r}"
+                report.api(ptr, "parameter-unsupported", f"{where} {unsupported}")
+
+
+def _unsupported_parameter(doc: dict[str, Any], param: dict[str, Any]) -> str | None:
+    if "schema" not in param:
+        return None  # `content`: the value is passed on as text
+    location, style = param.get("in"), param.get("style")
+    schema = deref(doc, param.get("schema"))
+    t = scalar_type(doc, schema)
+    is_object = t.kind == "object" or (isinstance(schema, dict) and "properties" in schema)
+    if location == "path" and style in ("matrix", "label"):
+        return f"uses style {style}; specgen routes only plain {{name}} segments (style simple)"
+    if location == "path" and (t.kind == "array" or is_object):
+        return "is an array or object; a path parameter must be a single value"
+    if style == "deepObject":
+        return (
+            "uses style deepObject (name[key]=value), which specgen cannot parse; declare one query parameter per key"
+        )
+    if is_object:
+        return "is an object, which specgen cannot parse from a query, header or cookie; declare one parameter per property"
+    return None
 
 
 def _check_owner_scopes(report: Reporter, doc: dict[str, Any]) -> None:

@@ -59,7 +59,10 @@ CALLS: dict[str, Call] = {
     "createPet": Call("/pets", json={"name": "Tom", "petType": "cat"}),
     "getPet": Call("/pets/1", headers={"Cookie": "session=s"}),
     "deletePet": Call("/pets/1"),
-    "searchAnimals": Call("/animals?class=a&from=2027-01-02&import=true&sort-by=age&page.size=5&1st=x&level=2"),
+    "searchAnimals": Call(
+        "/animals?class=a&from=2027-01-02&import=true&sort-by=age&page.size=5&1st=x&level=2&ids=1,2&colors=red|blue",
+        headers={"X-Flags": "a,b"},
+    ),
     "getKind": Call("/kinds/circle"),
     "getSelf": Call(f"/selves/{uuid.uuid4()}"),
     "getTree": Call(
@@ -207,6 +210,8 @@ def test_crud_resource_round_trips_its_values(server: Server) -> None:
         ("getTree", Call("/trees/root", headers={"X-Depth": "1", "X-Trace-Id": "not-a-uuid"}), 422),
         ("searchAnimals", Call("/animals?level=4"), 422),
         ("searchAnimals", Call("/animals?page.size=0"), 422),
+        ("searchAnimals", Call("/animals?ids=1,x"), 422),  # each item of a delimited array is validated
+        ("searchAnimals", Call("/animals?colors=red|purple"), 422),
         ("submitForm", Call("/forms", data={"age": "30"}), 422),  # the required field is missing
         ("submitForm", Call("/forms", data={"name": "Ann", "age": "thirty"}), 422),
         ("uploadAvatar", Call("/people/7/avatar", data={"caption": "no file"}), 422),

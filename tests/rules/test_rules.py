@@ -41,6 +41,7 @@ RULES = {
     "security-bearer-required",
     "path-param-undeclared",
     "path-param-unused",
+    "parameter-unsupported",
     "owner-scope-invalid",
     "owner-scope-field",
     "owner-field-exposed",
