@@ -32,6 +32,8 @@ def py_name(name: str, taken: set[str]) -> str:
 def func_name(operation_id: str, taken: set[str]) -> str:
     """The route function and service method of an operation."""
     candidate = snake(operation_id, "operation")
+    if candidate.startswith("_"):  # `3dModel`: a leading _ would read as private, and overrides skip those
+        candidate = f"op{candidate}"
     if candidate.startswith("respond_"):
         candidate = f"{candidate}_"
     return unique(candidate, taken)

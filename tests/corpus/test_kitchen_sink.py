@@ -186,15 +186,27 @@ def test_every_operation_answers_2xx_for_crud_and_501_otherwise(generated: Gener
 
 def test_crud_resource_round_trips_its_values(server: Server) -> None:
     with server.client(new_user()) as client:
-        sent = {"title": "T", "due": "2027-03-01", "price": "12.50", "stars": 3, "level": 2, "secret": "s"}
+        sent = {
+            "title": "T",
+            "due": "2027-03-01",
+            "remind_at": "2027-03-01T08:00:00Z",
+            "contact": "ann@example.org",
+            "link": "https://example.org/notes/1",
+            "ref": "0b7f3c9e-2f4b-4c55-9a56-4c1a9d5f9e11",
+            "price": "12.50",
+            "payload": "aGVsbG8=",
+            "stars": 3,
+            "level": 2,
+            "tags": ["a", "b"],
+            "secret": "s",
+        }
         created = client.post("/backend/notes", json=sent)
         assert created.status_code == 201, created.text
         body = created.json()
-        assert {k: body[k] for k in ("title", "due", "price", "stars", "level")} == {
-            k: v for k, v in sent.items() if k != "secret"
-        }
+        assert {k: body[k] for k in sent if k != "secret"} == {k: v for k, v in sent.items() if k != "secret"}
         assert "secret" not in body, "write-only fields are never returned"
-        assert body["color"] == "red" and body["tags"] == [], "defaults applied"
+        assert body["color"] == "red", "defaults applied"
+        assert client.get(f"/backend/notes/{body['id']}").json() == body
         page = client.get("/backend/notes", params={"color": "red"}).json()
         assert page["items"] == [body] and page["total"] == 1
 
@@ -237,6 +249,88 @@ def test_a_token_signed_with_another_key_is_401_for_every_operation(generated: G
     with server.client(token=forged) as client:
         answers = {op_id: send(client, methods[op_id], call, 1).status_code for op_id, call in CALLS.items()}
     assert answers == dict.fromkeys(CALLS, 401)
+
+
+# --- custom/ implementations of the typed routes ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def custom_project(generated: Generated, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    assert generated.result.returncode == 0, generated.result.stderr
+    project = tmp_path_factory.mktemp(generated.case + "_custom")
+    for part in ("specs", "generated"):
+        shutil.copytree(generated.project / part, project / part, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(HERE / "kitchen_sink_custom", project / "custom", ignore=shutil.ignore_patterns("__pycache__"))
+    return project
+
+
+@pytest.fixture(scope="module")
+def custom_server(custom_project: Path) -> Iterator[Server]:
+    with run_server(custom_project) as running:
+        yield running
+
+
+def test_custom_overrides_type_check_against_the_generated_services(custom_project: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--config-file", str(REPO / "pyproject.toml"), "generated", "custom"],
+        cwd=custom_project,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_custom_overrides_get_files_forms_bytes_and_typed_values(custom_server: Server) -> None:
+    with custom_server.client(new_user()) as c:
+        upload = c.post("/backend/people/7/avatar", files={"file": ("a.png", b"\x89PNG\r\n", "image/png")})
+        assert (upload.status_code, upload.json()) == (201, {"size": 6})
+
+        assert c.put("/backend/blobs/b1", content=b"\x00\x01").status_code == 204
+        text = c.get("/backend/reports/b1/text")
+        assert (text.status_code, text.content) == (200, b"blob \x00\x01")
+        assert text.headers["content-type"].startswith("text/plain")
+
+        assert c.post("/backend/forms", data={"name": "Ann", "age": "30"}).status_code == 204
+        assert c.get("/backend/reports/form/text").content == b"blob Ann/30"
+
+        headers = {"X-Depth": "2", "Cookie": "session-hint=h"}
+        tree = c.get("/backend/trees/root", headers=headers).json()
+        assert tree["value"] == "h:2" and tree["parent"] == tree["children"][0] == {
+            "value": "root",
+            "children": [],
+            "parent": None,
+        }
+
+        color = c.put("/backend/colors/current", headers={"x_tenant": "t1"}, json="blue")
+        assert color.json() == {"tenant": "t1", "color": "blue"}
+
+        pet = c.get("/backend/pets/3").json()
+        assert pet == {"name": "cat 3", "petType": "cat", "huntingSkill": "lazy"}
+
+
+def test_defaults_and_read_write_views_reach_the_client(custom_server: Server) -> None:
+    with custom_server.client(new_user()) as c:
+        assert c.get("/backend/defaults").json() == {
+            "text": "hello",
+            "count": 3,
+            "ratio": 1.5,
+            "on": True,
+            "list": [1, 2],
+            "object": {"a": 1},
+            "color": "green",
+            "level": 2,
+            "size": "small",
+            "nothing": None,
+        }
+        account = c.post("/backend/accounts", json={"login": "ann", "password": "long enough"})
+        assert account.status_code == 201, account.text
+        assert account.json() == {
+            "id": "00000000-0000-0000-0000-00000000000b",
+            "login": "ann",
+            "created": "2027-01-02T00:00:00Z",
+        }, "read-only fields come back, the write-only password does not"
 
 
 # --- the served contract ------------------------------------------------------------------------
