@@ -458,7 +458,14 @@ def _operation(
             response_model = models.inline(pascal(op_id) + "Response", response_schema, READ)
 
     taken = new_taken()
-    params = operation_parameters(doc, raw, taken)
+
+    def parameter_model(name: str, schema: Any) -> str:
+        ref = schema_ref_name(schema)
+        if ref is not None and ref in models.class_of:
+            return models.views.class_for(models.class_of[ref], WRITE)
+        return models.inline(pascal(op_id) + pascal(name), schema, WRITE)
+
+    params = operation_parameters(doc, raw, taken, parameter_model)
     if body is not None and body.kind == "form":
         params += form_fields(doc, body, taken)
     filters: tuple[str, ...] = ()

@@ -87,6 +87,8 @@ class Parameter:
     description: str | None = None
     alias: str | None = None  # the wire name, when the route cannot use py_name for it
     coerce: str | None = None  # a callable applied to the text first: int (schemas.text_coercion), delimited(',')
+    style: str | None = None  # deepObject: read by runtime.params.deep_object instead of Query()
+    model: str | None = None  # a model class the annotation names (imported from generated.models)
 
 
 @dataclass(frozen=True)

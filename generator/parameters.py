@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from .ir import Parameter
 from .names import is_identifier, param_name, snake, unique
 from .openapi import RawOperation
-from .schemas import deref, numeric_constraints, python_annotation, text_coercion
+from .schemas import deref, numeric_constraints, python_annotation, scalar_type, text_coercion
 
 LOCATIONS = ("path", "query", "header", "cookie")
 
@@ -43,8 +44,13 @@ def new_taken() -> set[str]:
     return set(ROUTE_NAMES)
 
 
-def operation_parameters(doc: dict[str, Any], raw: RawOperation, taken: set[str]) -> list[Parameter]:
-    """Path parameters first (FastAPI needs defaults last), then the others in the contract's order."""
+def operation_parameters(
+    doc: dict[str, Any], raw: RawOperation, taken: set[str], model_for: Callable[[str, Any], str]
+) -> list[Parameter]:
+    """Path parameters first (FastAPI needs defaults last), then the others in the contract's order.
+
+    `model_for(name, schema)` gives the class of a deepObject parameter's object (or union) schema.
+    """
     params = []
     for param, _ptr in raw.parameters(doc):
         location = str(param.get("in"))
@@ -61,6 +67,9 @@ def operation_parameters(doc: dict[str, Any], raw: RawOperation, taken: set[str]
         separator = array_separator(doc, param, location)
         # Starlette only parses `{identifier}` in a path: other names are routed under the Python name
         plain_path = location == "path" and not is_identifier(name)
+        if location == "query" and param.get("style") == "deepObject":
+            params.append(_deep_object(doc, param, python, required, model_for))
+            continue
         params.append(
             Parameter(
                 name=name,
@@ -78,6 +87,33 @@ def operation_parameters(doc: dict[str, Any], raw: RawOperation, taken: set[str]
         )
     params.sort(key=lambda p: p.location != "path")
     return params
+
+
+def _deep_object(
+    doc: dict[str, Any], param: dict[str, Any], python: str, required: bool, model_for: Callable[[str, Any], str]
+) -> Parameter:
+    """`?created[gt]=1&created[lt]=5`: read by runtime.params.deep_object, validated as its type."""
+    schema = param.get("schema", {})
+    kind = scalar_type(doc, schema).kind
+    items = deref(doc, schema).get("items") if kind == "array" and isinstance(deref(doc, schema), dict) else None
+    scalar_items = items is not None and scalar_type(doc, items).kind in ("string", "integer", "number", "boolean")
+    model = None
+    if kind in ("string", "integer", "number", "boolean") or scalar_items:
+        annotation = python_annotation(doc, schema)
+    else:
+        annotation = model = model_for(param["name"], schema)
+    return Parameter(
+        name=param["name"],
+        py_name=python,
+        location="query",
+        annotation=annotation,
+        constraints=(),
+        required=required,
+        default=None if required else "None",
+        description=param.get("description") if isinstance(param.get("description"), str) else None,
+        style="deepObject",
+        model=model,
+    )
 
 
 _SEPARATORS = {"form": ",", "simple": ",", "spaceDelimited": " ", "pipeDelimited": "|"}

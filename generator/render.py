@@ -144,6 +144,7 @@ def _models_of(group: Group) -> list[str]:
         for m in (op.body_model, op.response_model)
         if m
     }
+    names |= {p.model for op in group.operations for p in op.parameters if p.model}
     return sorted(names)
 
 

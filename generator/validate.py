@@ -246,11 +246,14 @@ def _unsupported_parameter(doc: dict[str, Any], param: dict[str, Any]) -> str | 
     if location == "path" and (t.kind == "array" or is_object):
         return "is an array or object; a path parameter must be a single value"
     if style == "deepObject":
-        return (
-            "uses style deepObject (name[key]=value), which specgen cannot parse; declare one query parameter per key"
-        )
+        if location == "query":
+            return None  # name[key]=value: read by runtime.params.deep_object
+        return "uses style deepObject, which only a query parameter can have"
     if is_object:
-        return "is an object, which specgen cannot parse from a query, header or cookie; declare one parameter per property"
+        return (
+            "is an object, which specgen can read from a query only as style deepObject (name[key]=value); "
+            "declare one parameter per property, or style: deepObject"
+        )
     return None
 
 

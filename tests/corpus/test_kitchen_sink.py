@@ -60,7 +60,8 @@ CALLS: dict[str, Call] = {
     "getPet": Call("/pets/1", headers={"Cookie": "session=s"}),
     "deletePet": Call("/pets/1"),
     "searchAnimals": Call(
-        "/animals?class=a&from=2027-01-02&import=true&sort-by=age&page.size=5&1st=x&level=2&ids=1,2&colors=red|blue",
+        "/animals?class=a&from=2027-01-02&import=true&sort-by=age&page.size=5&1st=x&level=2&ids=1,2&colors=red|blue"
+        "&created[gt]=1&created[lt]=9&expand[]=a&expand[]=b&where[radius]=2",
         headers={"X-Flags": "a,b"},
     ),
     "getKind": Call("/kinds/circle"),
@@ -224,6 +225,9 @@ def test_crud_resource_round_trips_its_values(server: Server) -> None:
         ("searchAnimals", Call("/animals?page.size=0"), 422),
         ("searchAnimals", Call("/animals?ids=1,x"), 422),  # each item of a delimited array is validated
         ("searchAnimals", Call("/animals?colors=red|purple"), 422),
+        ("searchAnimals", Call("/animals?created[gt]=soon"), 422),  # deepObject values are validated
+        ("searchAnimals", Call("/animals?where[radius]=0"), 422),  # exclusiveMinimum 0
+        ("searchAnimals", Call("/animals?created=5&expand[0]=a"), 501),  # the scalar side of the union
         ("submitForm", Call("/forms", data={"age": "30"}), 422),  # the required field is missing
         ("submitForm", Call("/forms", data={"name": "Ann", "age": "thirty"}), 422),
         ("uploadAvatar", Call("/people/7/avatar", data={"caption": "no file"}), 422),
@@ -308,6 +312,39 @@ def test_custom_overrides_get_files_forms_bytes_and_typed_values(custom_server: 
 
         pet = c.get("/backend/pets/3").json()
         assert pet == {"name": "cat 3", "petType": "cat", "huntingSkill": "lazy"}
+
+
+def test_every_parameter_style_reaches_the_service_parsed(custom_server: Server) -> None:
+    query = (
+        "class=c&from=2027-01-02&import=false&sort-by=age&sort_by=raw&page.size=7&1st=one&na%C3%AFve=n&level=3"
+        "&tags=a&tags=b&ids=1,2,3&colors=red|blue&created[gt]=1&created[lt]=9&expand[]=x&expand[]=y"
+        "&where[radius]=2.5&maybe=4"
+    )
+    with custom_server.client(new_user()) as c:
+        response = c.get(f"/backend/animals?{query}", headers={"X-Flags": "f1,f2"})
+        assert response.status_code == 200, response.text
+        seen = json.loads(response.json()[0]["name"])
+        assert seen == {
+            "class": "c",
+            "from": "2027-01-02",
+            "import": False,
+            "sort-by": "age",
+            "sort_by": "raw",
+            "page.size": 7,
+            "1st": "one",
+            "naïve": "n",
+            "level": 3,
+            "tags": ["a", "b"],
+            "ids": [1, 2, 3],
+            "colors": ["red", "blue"],
+            "created": {"gt": 1, "lt": 9},
+            "expand": ["x", "y"],
+            "where": {"radius": 2.5},
+            "X-Flags": ["f1", "f2"],
+            "maybe": 4,
+        }
+        scalar = json.loads(c.get("/backend/animals?created=5&expand[0]=z").json()[0]["name"])
+        assert (scalar["created"], scalar["expand"], scalar["page.size"]) == (5, ["z"], 10)
 
 
 def test_defaults_and_read_write_views_reach_the_client(custom_server: Server) -> None:

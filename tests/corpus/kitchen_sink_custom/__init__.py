@@ -7,7 +7,9 @@ Copied to <project>/custom by test_kitchen_sink.py, type-checked there with the 
 from __future__ import annotations
 
 import datetime
+import json
 import uuid
+from typing import Literal
 
 from fastapi import UploadFile
 
@@ -15,9 +17,12 @@ from generated.deps import Context
 from generated.models import (
     AccountRead,
     AccountWrite,
+    Animal,
     Cat,
+    Circle,
     Defaults,
     Pet,
+    SearchAnimalsCreated,
     SetColorBody,
     SetColorResponse,
     TreeNode,
@@ -70,6 +75,50 @@ class Settings(DefaultSettingsService):
 class Pets(DefaultPetsService):
     def get_pet(self, ctx: Context, *, id_: int, session: str | None) -> Pet:
         return Pet(Cat(name=f"cat {id_}", petType="cat"))
+
+    def search_animals(
+        self,
+        ctx: Context,
+        *,
+        class_: str | None,
+        from_: datetime.date | None,
+        import_: bool | None,
+        sort_by: Literal["name", "age"] | None,
+        sort_by2: str | None,
+        page_size: int,
+        _1st: str | None,
+        naive: str | None,
+        level: Literal[1, 2, 3] | None,
+        tags: list[str] | None,
+        ids: list[int] | None,
+        colors: list[Literal["red", "green", "blue"]] | None,
+        created: SearchAnimalsCreated | None,
+        expand: list[str] | None,
+        where: Circle | None,
+        x_flags: list[str] | None,
+        maybe: int | None,
+    ) -> list[Animal]:
+        """Every parameter as the route parsed it, as the name of one cat."""
+        seen = {
+            "class": class_,
+            "from": from_ and from_.isoformat(),
+            "import": import_,
+            "sort-by": sort_by,
+            "sort_by": sort_by2,
+            "page.size": page_size,
+            "1st": _1st,
+            "naïve": naive,
+            "level": level,
+            "tags": tags,
+            "ids": ids,
+            "colors": colors,
+            "created": created and created.model_dump(),
+            "expand": expand,
+            "where": where and where.model_dump(),
+            "X-Flags": x_flags,
+            "maybe": maybe,
+        }
+        return [Animal(Cat(name=json.dumps(seen), petType="cat"))]
 
 
 def services() -> Services:
