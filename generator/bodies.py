@@ -8,12 +8,13 @@ returns, sent with the response's first media type.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from .ir import Parameter
 from .openapi import RawOperation, media_essence, pick_json, success_content
-from .parameters import py_name
+from .parameters import deep_object_parameter, py_name
 from .schemas import deref, numeric_constraints, python_annotation, text_coercion
 
 MULTIPART = "multipart/form-data"
@@ -26,6 +27,7 @@ class RequestBody:
     media: str
     schema: Any  # None when the media type declares none
     required: bool
+    encoding: dict[str, Any]  # a form's per-field encoding (style, explode, contentType)
 
 
 def request_body(doc: dict[str, Any], raw: RawOperation) -> RequestBody | None:
@@ -39,15 +41,20 @@ def request_body(doc: dict[str, Any], raw: RawOperation) -> RequestBody | None:
         entry = content[media]
         return entry.get("schema") if isinstance(entry, dict) else None
 
+    def encoding_of(media: str) -> dict[str, Any]:
+        entry = content[media]
+        encoding = entry.get("encoding") if isinstance(entry, dict) else None
+        return encoding if isinstance(encoding, dict) else {}
+
     media = pick_json(content)
     if media is not None:
-        return RequestBody("json", media, schema_of(media), required)
+        return RequestBody("json", media, schema_of(media), required, {})
     for wanted in (MULTIPART, URLENCODED):  # multipart first: only it can carry files
         media = next((m for m in content if media_essence(m) == wanted), None)
         if media is not None and object_properties(doc, schema_of(media)):
-            return RequestBody("form", media, schema_of(media), required)
+            return RequestBody("form", media, schema_of(media), required, encoding_of(media))
     media = next(iter(content))
-    return RequestBody("raw", str(media), schema_of(media), required)
+    return RequestBody("raw", str(media), schema_of(media), required, {})
 
 
 def object_properties(doc: dict[str, Any], schema: Any) -> tuple[dict[str, Any], set[str]] | None:
@@ -75,8 +82,11 @@ def _is_file(doc: dict[str, Any], schema: Any) -> bool:
     return isinstance(resolved, dict) and (resolved.get("format") == "binary" or "contentMediaType" in resolved)
 
 
-def form_fields(doc: dict[str, Any], body: RequestBody, taken: set[str]) -> list[Parameter]:
-    """One parameter per field of a form body; files (multipart only) as UploadFile."""
+def form_fields(
+    doc: dict[str, Any], body: RequestBody, taken: set[str], model_for: Callable[[str, Any], str]
+) -> list[Parameter]:
+    """One parameter per field of a form body; files (multipart only) as UploadFile, fields encoded as
+    deepObject (`features[0]=a`, `address[city]=b`) read like deepObject query parameters."""
     found = object_properties(doc, body.schema)
     if found is None:
         return []
@@ -88,6 +98,12 @@ def form_fields(doc: dict[str, Any], body: RequestBody, taken: set[str]) -> list
         if isinstance(resolved, dict) and resolved.get("readOnly") is True:
             continue  # never sent by a client
         items = resolved.get("items") if isinstance(resolved, dict) and resolved.get("type") == "array" else None
+        encoding = body.encoding.get(name)
+        if isinstance(encoding, dict) and encoding.get("style") == "deepObject":
+            python = py_name(name, taken)
+            required = name in required_names
+            fields.append(deep_object_parameter(doc, name, sub, python, required, model_for, "form"))
+            continue
         constraints: tuple[tuple[str, str], ...] = ()
         if multipart and _is_file(doc, sub):
             location, annotation = "file", "UploadFile"

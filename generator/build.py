@@ -467,7 +467,7 @@ def _operation(
 
     params = operation_parameters(doc, raw, taken, parameter_model)
     if body is not None and body.kind == "form":
-        params += form_fields(doc, body, taken)
+        params += form_fields(doc, body, taken, parameter_model)
     filters: tuple[str, ...] = ()
     if kind == "list" and res is not None:
         columns = {c.name for c in res.columns}

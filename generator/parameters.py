@@ -68,7 +68,8 @@ def operation_parameters(
         # Starlette only parses `{identifier}` in a path: other names are routed under the Python name
         plain_path = location == "path" and not is_identifier(name)
         if location == "query" and param.get("style") == "deepObject":
-            params.append(_deep_object(doc, param, python, required, model_for))
+            description = param.get("description") if isinstance(param.get("description"), str) else None
+            params.append(deep_object_parameter(doc, name, schema, python, required, model_for, "query", description))
             continue
         params.append(
             Parameter(
@@ -89,28 +90,36 @@ def operation_parameters(
     return params
 
 
-def _deep_object(
-    doc: dict[str, Any], param: dict[str, Any], python: str, required: bool, model_for: Callable[[str, Any], str]
+def deep_object_parameter(
+    doc: dict[str, Any],
+    name: str,
+    schema: Any,
+    python: str,
+    required: bool,
+    model_for: Callable[[str, Any], str],
+    location: str = "query",
+    description: str | None = None,
 ) -> Parameter:
-    """`?created[gt]=1&created[lt]=5`: read by runtime.params.deep_object, validated as its type."""
-    schema = param.get("schema", {})
+    """`?created[gt]=1&created[lt]=5` (or a form field encoded so): read by runtime.params.deep_object
+    and validated as its type; objects and unions get a model class."""
     kind = scalar_type(doc, schema).kind
-    items = deref(doc, schema).get("items") if kind == "array" and isinstance(deref(doc, schema), dict) else None
+    resolved = deref(doc, schema)
+    items = resolved.get("items") if kind == "array" and isinstance(resolved, dict) else None
     scalar_items = items is not None and scalar_type(doc, items).kind in ("string", "integer", "number", "boolean")
     model = None
     if kind in ("string", "integer", "number", "boolean") or scalar_items:
         annotation = python_annotation(doc, schema)
     else:
-        annotation = model = model_for(param["name"], schema)
+        annotation = model = model_for(name, schema)
     return Parameter(
-        name=param["name"],
+        name=name,
         py_name=python,
-        location="query",
+        location=location,
         annotation=annotation,
         constraints=(),
         required=required,
         default=None if required else "None",
-        description=param.get("description") if isinstance(param.get("description"), str) else None,
+        description=description,
         style="deepObject",
         model=model,
     )

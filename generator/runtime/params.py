@@ -23,32 +23,37 @@ def delimited(separator: str) -> Callable[[Any], Any]:
     return split
 
 
-def deep_object(name: str, annotation: Any, required: bool) -> Callable[[Request], Awaitable[Any]]:
-    """A query parameter of style deepObject: `name[key]=value` (nested: `name[a][b]=value`, arrays:
-    `name[]=a&name[]=b` or `name[0]=a`), or a plain `name=value` for the scalar side of a union.
-    Validated against the parameter's type as query text is (lax: "1" is 1)."""
+def deep_object(
+    name: str, annotation: Any, required: bool, source: str = "query"
+) -> Callable[[Request], Awaitable[Any]]:
+    """A parameter (or a form field, `source="form"`) of style deepObject: `name[key]=value` (nested:
+    `name[a][b]=value`, arrays: `name[]=a&name[]=b` or `name[0]=a`), or a plain `name=value` for a scalar,
+    a one-value array or the scalar side of a union. Validated as its type, as text is (lax: "1" is 1)."""
     adapter: TypeAdapter[Any] = TypeAdapter(annotation)
     prefix = name + "["
+    where = "body" if source == "form" else "query"
 
     async def read(request: Request) -> Any:
-        items = request.query_params.multi_items()
+        items = (await request.form()).multi_items() if source == "form" else request.query_params.multi_items()
         plain = [value for key, value in items if key == name]
         nested = [(key[len(name) :], value) for key, value in items if key.startswith(prefix)]
         if not plain and not nested:
             if required:
-                raise RequestValidationError([{"type": "missing", "loc": ("query", name), "msg": "Field required"}])
+                raise RequestValidationError([{"type": "missing", "loc": (where, name), "msg": "Field required"}])
             return None
-        value: Any = _nest(nested) if nested else (plain if len(plain) > 1 else plain[0])
-        try:
-            return adapter.validate_python(value)
-        except ValidationError as exc:
-            errors = exc.errors(include_url=False, include_input=False)
-            raise RequestValidationError([{**e, "loc": ("query", name, *e["loc"])} for e in errors]) from None
+        candidates: list[Any] = [_nest(nested)] if nested else [plain] if len(plain) > 1 else [plain[0], plain]
+        for value in candidates:  # one plain value is tried as itself, then as a list of one
+            try:
+                return adapter.validate_python(value)
+            except ValidationError as exc:
+                failure = exc
+        errors = failure.errors(include_url=False, include_input=False)
+        raise RequestValidationError([{**e, "loc": (where, name, *e["loc"])} for e in errors]) from None
 
     return read
 
 
-def _nest(pairs: list[tuple[str, str]]) -> Any:
+def _nest(pairs: list[tuple[str, Any]]) -> Any:
     """[("[a][b]", "1"), ("[c]", "2")] -> {"a": {"b": "1"}, "c": "2"}; `[]` and `[0]` keys make lists."""
     root: dict[str, Any] = {}
     for path, value in pairs:

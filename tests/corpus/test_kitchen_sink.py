@@ -72,7 +72,7 @@ CALLS: dict[str, Call] = {
     "putTree": Call("/trees/root", json={"value": "root", "children": [{"value": "leaf"}]}),
     "getPerson": Call("/people/7"),
     "uploadAvatar": Call("/people/7/avatar", files={"file": ("a.png", b"\x89PNG\r\n", "image/png")}),
-    "submitForm": Call("/forms", data={"name": "Ann", "age": "30"}),
+    "submitForm": Call("/forms", data={"name": "Ann", "age": "30", "tags[0]": "a", "address[city]": "Paris"}),
     "putBlob": Call("/blobs/b1", headers={"Content-Type": "application/octet-stream"}, content=b"\x00\x01\x02"),
     "getReport": Call("/reports/r1"),
     "getReportText": Call("/reports/r1/text"),
@@ -230,6 +230,7 @@ def test_crud_resource_round_trips_its_values(server: Server) -> None:
         ("searchAnimals", Call("/animals?created=5&expand[0]=a"), 501),  # the scalar side of the union
         ("submitForm", Call("/forms", data={"age": "30"}), 422),  # the required field is missing
         ("submitForm", Call("/forms", data={"name": "Ann", "age": "thirty"}), 422),
+        ("submitForm", Call("/forms", data={"name": "Ann", "address[zip]": "x"}), 422),  # deepObject form field
         ("uploadAvatar", Call("/people/7/avatar", data={"caption": "no file"}), 422),
         ("createPet", Call("/pets", json={"name": "Rex", "petType": "dog"}), 422),  # a dog needs packSize
         ("createPet", Call("/pets", data={"name": "Rex", "petType": "dog"}), 422),  # JSON is the one accepted
@@ -296,8 +297,21 @@ def test_custom_overrides_get_files_forms_bytes_and_typed_values(custom_server: 
         assert (text.status_code, text.content) == (200, b"blob \x00\x01")
         assert text.headers["content-type"].startswith("text/plain")
 
-        assert c.post("/backend/forms", data={"name": "Ann", "age": "30"}).status_code == 204
-        assert c.get("/backend/reports/form/text").content == b"blob Ann/30"
+        form = {
+            "name": "Ann",
+            "age": "30",
+            "tags[0]": "a",
+            "tags[1]": "b",
+            "address[city]": "Paris",
+            "address[zip]": "75",
+        }
+        assert c.post("/backend/forms", data=form).status_code == 204
+        assert json.loads(c.get("/backend/reports/form/text").content.removeprefix(b"blob ")) == [
+            "Ann",
+            30,
+            ["a", "b"],
+            {"city": "Paris", "zip": 75},
+        ]
 
         headers = {"X-Depth": "2", "Cookie": "session-hint=h"}
         tree = c.get("/backend/trees/root", headers=headers).json()

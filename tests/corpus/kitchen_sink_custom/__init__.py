@@ -25,6 +25,7 @@ from generated.models import (
     SearchAnimalsCreated,
     SetColorBody,
     SetColorResponse,
+    SubmitFormAddress,
     TreeNode,
     UploadAvatarResponse,
 )
@@ -53,8 +54,16 @@ class Blobs(DefaultClassService):
     def get_report_text(self, ctx: Context, *, id_: str) -> bytes:
         return b"blob " + _BLOBS.get(id_, b"?")
 
-    def submit_form(self, ctx: Context, *, name: str, age: int | None) -> None:
-        _BLOBS["form"] = f"{name}/{age}".encode()
+    def submit_form(
+        self,
+        ctx: Context,
+        *,
+        name: str,
+        age: int | None,
+        tags: list[str] | None,
+        address: SubmitFormAddress | None,
+    ) -> None:
+        _BLOBS["form"] = json.dumps([name, age, tags, address and address.model_dump()]).encode()
 
 
 _BLOBS: dict[str, bytes] = {}
