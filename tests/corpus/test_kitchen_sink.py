@@ -256,6 +256,45 @@ def test_a_token_signed_with_another_key_is_401_for_every_operation(generated: G
     assert answers == dict.fromkeys(CALLS, 401)
 
 
+# --- what cannot be supported is refused, located -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("file", "anchor", "insert", "rule"),
+    [
+        # a remote $ref in a file the root reaches: specgen never fetches
+        (
+            "pets/pets.yaml",
+            "            wingspan: {type: number}\n",
+            "            beak:\n              $ref: 'https://example.org/beak.yaml#/Beak'\n",
+            "ref-remote",
+        ),
+        # an object in a header: FastAPI cannot parse it
+        (
+            "openapi.yaml",
+            "        - name: X-Depth ",
+            "        - name: X-Box\n          in: header\n          schema: {type: object}\n",
+            "parameter-unsupported",
+        ),
+    ],
+)
+def test_an_unsupported_construct_is_refused_where_it_is_written(
+    tmp_path: Path, file: str, anchor: str, insert: str, rule: str
+) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(HERE / "kitchen_sink" / "specs", project / "specs")
+    path = project / "specs" / "api" / file
+    text = path.read_text(encoding="utf-8")
+    assert text.count(anchor) == 1, anchor
+    path.write_text(text.replace(anchor, insert + anchor), encoding="utf-8")
+    result = specgen("validate", "--project", str(project), "--format", "json")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stdout + result.stderr
+    errors = [d for d in json.loads(result.stdout) if d["severity"] == "error"]
+    line = text[: text.index(anchor)].count("\n") + 1  # the inserted text starts there
+    assert [(d["file"], d["rule"]) for d in errors] == [(f"specs/api/{file}", rule)], errors
+    assert line <= errors[0]["line"] <= line + insert.count("\n"), errors
+
+
 # --- custom/ implementations of the typed routes ------------------------------------------------
 
 
