@@ -63,6 +63,9 @@ def build(contract: Contract) -> tuple[Project, list[Diagnostic]]:
     families = {m: pascal(n) for n, r in by_name.items() for m in (r.create_model, r.update_model, r.public_model)}
     hoist_inline_enums(model_schemas, families, taken)
     models = _Models(class_of, taken, Views(model_schemas, set(families), taken))
+    for r in resources:  # a resource's property may reference a schema with read/write-only parts
+        for model, mode in ((r.create_model, WRITE), (r.update_model, WRITE), (r.public_model, READ)):
+            model_schemas[model] = models.views.view(model_schemas[model], mode)
     operations = []
     fn_taken: set[str] = set(ROUTER_NAMES)
     for raw in iter_operations(doc):

@@ -206,10 +206,13 @@ def test_crud_resource_round_trips_its_values(server: Server) -> None:
         body = created.json()
         assert {k: body[k] for k in sent if k != "secret"} == {k: v for k, v in sent.items() if k != "secret"}
         assert "secret" not in body, "write-only fields are never returned"
+        habitat = {"resident": {"kind": "lizard", "legs": 3}, "label": "mine"}
+        nested = client.post("/backend/notes", json={"title": "N", "habitat": habitat}).json()
+        assert nested["habitat"] == {"resident": {"kind": "lizard", "legs": 3}}, "a nested read-only field is not taken"
         assert body["color"] == "red", "defaults applied"
         assert client.get(f"/backend/notes/{body['id']}").json() == body
         page = client.get("/backend/notes", params={"color": "red"}).json()
-        assert page["items"] == [body] and page["total"] == 1
+        assert page["items"] == [body, nested] and page["total"] == 2
 
 
 @pytest.mark.parametrize(
