@@ -10,6 +10,7 @@ from typing import Any
 
 import jinja2
 
+from .emit import EmitError
 from .ir import Group, Project
 from .names import snake
 
@@ -59,12 +60,27 @@ def render_models(project: Project) -> str:
         warnings.simplefilter("ignore")
         # datamodel-code-generator refuses a document without schemas; a contract may have none
         code = _generate_models(document) if project.model_schemas else ""
+    _check_classes(code, set(project.model_schemas))
     lines = _enums_first(code).splitlines()
     while lines and (lines[0].startswith("#") or not lines[0].strip()):
         lines.pop(0)
     doc = '"""Request and response models of the contract (datamodel-code-generator)."""'
     tail = _env.get_template("models_tail.py.jinja").render(project=project) if project.omit_none else ""
     return "\n".join([header(project.spec_file), doc, "", *lines]) + "\n" + tail
+
+
+def _check_classes(code: str, expected: set[str]) -> None:
+    """Every class name build chose must exist: the routers and services import them by those names.
+    datamodel-code-generator renames a class that clashes with its own imports (names.RESERVED_CLASS_NAMES
+    keeps schemas off those); should it rename one anyway, say so here rather than fail at import."""
+    tree = ast.parse(code) if code else ast.Module(body=[], type_ignores=[])
+    defined = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
+    defined |= {
+        t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)
+    }
+    missing = sorted(expected - defined)
+    if missing:
+        raise EmitError(f"datamodel-code-generator did not write the model classes {', '.join(missing)}")
 
 
 _ENUM_BASES = {"Enum", "StrEnum", "IntEnum"}

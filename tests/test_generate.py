@@ -186,3 +186,12 @@ def test_generated_and_custom_code_type_check_with_mypy() -> None:
         timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_model_class_datamodel_code_generator_did_not_write_is_an_emit_error() -> None:
+    from generator.emit import EmitError
+    from generator.render import _check_classes
+
+    _check_classes("class Pet:\n    pass\nAge = int\n", {"Pet", "Age"})
+    with pytest.raises(EmitError, match="FieldModel"):
+        _check_classes("class Pet:\n    pass\n", {"Pet", "FieldModel"})
