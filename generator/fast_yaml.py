@@ -5,8 +5,8 @@ call each) and then construct data from it; on a 10 MB contract that is most of 
 time. libyaml's events alone cost a tenth of it. This builder turns events into dicts, lists
 and scalars, resolving each distinct plain scalar once.
 
-It only handles what contracts are made of: mappings, sequences, the YAML 1.1 scalars of
-SafeLoader, anchors and aliases. Anything else (a duplicate key, a merge key `<<`, a custom
+It only handles what contracts are made of: mappings, sequences, the scalars of SafeLoader
+(booleans as YAML 1.2 has them), anchors and aliases. Anything else (a duplicate key, a merge key `<<`, a custom
 tag, a complex key, several documents, deep nesting, a syntax error) raises `Unsupported`,
 and loader.py parses the file again with PyYAML, which gives the data or the located error
 exactly as before. The fast path therefore never decides anything PyYAML would decide otherwise.
@@ -14,6 +14,7 @@ exactly as before. The fast path therefore never decides anything PyYAML would d
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -43,7 +44,21 @@ class Unsupported(Exception):
     """Leave this file to PyYAML."""
 
 
-_resolver: Any = yaml.resolver.Resolver()
+BOOL = "tag:yaml.org,2002:bool"
+
+
+class Yaml12Resolver(yaml.resolver.Resolver):
+    """SafeLoader's implicit types, except that only true/false are booleans (YAML 1.2, as JSON and
+    OpenAPI mean them): YAML 1.1 reads `on`, `off`, `yes`, `no`, `y`, `n`, so `enum: [NO, SE]` held False."""
+
+
+Yaml12Resolver.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != BOOL]
+    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+}
+Yaml12Resolver.add_implicit_resolver(BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+
+_resolver: Any = Yaml12Resolver()
 _constructor: Any = yaml.SafeLoader("")
 
 

@@ -8,7 +8,6 @@ keeps marks, and the JSON pointer is walked down that tree to a line.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,15 +29,8 @@ class _UniqueKeyLoader(_Loader):  # type: ignore[misc]
 
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
-BOOL_TAG = "tag:yaml.org,2002:bool"
-
-# YAML 1.1 reads `on`, `off`, `yes`, `no`, `y` and `n` as booleans: `enum: [NO, SE]` would hold False.
-# JSON, YAML 1.2 and so OpenAPI have only true and false.
-_UniqueKeyLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != BOOL_TAG]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_UniqueKeyLoader.add_implicit_resolver(BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+# only true/false are booleans, on both paths (see fast_yaml.Yaml12Resolver)
+_UniqueKeyLoader.yaml_implicit_resolvers = fast_yaml.Yaml12Resolver.yaml_implicit_resolvers
 _PLAIN_KEY_TAGS = {f"tag:yaml.org,2002:{kind}" for kind in ("str", "int", "float", "bool", "null")}
 
 

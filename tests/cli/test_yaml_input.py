@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from generator.loader import load_yaml
 from tests.cli.helpers import API, COMMON, line_of, replace_once, small_project, validate_json
 
@@ -126,12 +128,14 @@ def test_yaml_merge_keys_are_accepted(tmp_path: Path) -> None:
     assert diags == []
 
 
-def test_yaml_keys_are_strings_and_only_true_and_false_are_booleans(tmp_path: Path) -> None:
+@pytest.mark.parametrize("merge", ["", "base: &b {a: 1}\nmerged: {<<: *b}\n"], ids=["fast path", "PyYAML path"])
+def test_yaml_keys_are_strings_and_only_true_and_false_are_booleans(tmp_path: Path, merge: str) -> None:
     path = tmp_path / "c.yaml"
-    path.write_text("on: {enum: [NO, yes, off, true]}\n200: {description: ok}\n1.5: x\n", encoding="utf-8")
+    path.write_text(merge + "on: {enum: [NO, yes, off, true]}\n200: {description: ok}\n1.5: x\n", encoding="utf-8")
     source, diags = load_yaml(path, "c.yaml")
     assert source is not None and not diags
-    assert source.data == {"on": {"enum": ["NO", "yes", "off", True]}, "200": {"description": "ok"}, "1.5": "x"}
+    data = {k: v for k, v in source.data.items() if k not in ("base", "merged")}
+    assert data == {"on": {"enum": ["NO", "yes", "off", True]}, "200": {"description": "ok"}, "1.5": "x"}
 
 
 def test_unquoted_status_codes_and_a_property_named_on_validate(tmp_path: Path) -> None:
