@@ -282,7 +282,10 @@ def _check_owner_scopes(report: Reporter, doc: dict[str, Any]) -> None:
 
 
 def _check_owner_not_accepted(report: Reporter, doc: dict[str, Any]) -> None:
-    owner_names = set(OWNER_NAMES) | {s.field for s in owner_scopes(doc).values()}
+    scopes = owner_scopes(doc)
+    # The usual owner names count only where the contract has owners at all: in a contract without
+    # x-owner-scoped resources (GitHub's /users/{user_id}) such a parameter names a user, not the caller.
+    owner_names = (set(OWNER_NAMES) if scopes else set()) | {s.field for s in scopes.values()}
     for op in iter_operations(doc):
         for param, ptr in op.parameters(doc):
             if param.get("name") in owner_names:
