@@ -91,8 +91,6 @@ users. Target: within 1.2x.
 `defer_build`), so the first request that meets a model pays for building it once.
 
 {startup_bench.markdown(startup)}
-## Generator
-
 {generator_bench.markdown(generator)}
 """
     args.out.write_text(text)
