@@ -36,5 +36,7 @@ def omit_unset_optionals(omit: Mapping[type[BaseModel], Iterable[str]], rebuild:
             if (field.alias or name) in wanted:
                 field.exclude_if = _is_none
     for model in rebuild:
-        if model.__pydantic_complete__:  # a deferred model reads the changed fields when it is built
+        # A schema the contract names may come out as an enum, which embeds nothing; a deferred
+        # model reads the changed fields when it is first built.
+        if issubclass(model, BaseModel) and model.__pydantic_complete__:
             model.model_rebuild(force=True)
