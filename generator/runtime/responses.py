@@ -1,8 +1,8 @@
 """Responses serialized once, from validated data, straight to JSON bytes.
 
 FastAPI's `response_model` path validates the return value, dumps it to Python objects and then
-encodes those with `json`: three passes. A `JsonResponder` is built once per operation at import
-time; per request it validates (a no-op for an instance of the declared model) and lets
+encodes those with `json`: three passes. A router module holds one `JsonResponder` per response
+type; per request it validates (a no-op for an instance of the declared model) and lets
 pydantic-core write the bytes.
 """
 
