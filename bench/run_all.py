@@ -26,12 +26,22 @@ from bench import generator_bench, scale_bench, server_bench, startup_bench  # n
 
 def machine() -> str:
     cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if "model name" in line),
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
         platform.processor(),
     )
-    mem_kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")))
+    mem_kb = int(
+        next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+    )
     versions = subprocess.run(
-        [sys.executable, "-c", "import fastapi, pydantic, sqlalchemy, sqlmodel, uvicorn; print(f'FastAPI {fastapi.__version__}, pydantic {pydantic.VERSION}, SQLAlchemy {sqlalchemy.__version__}, SQLModel {sqlmodel.__version__}, uvicorn {uvicorn.__version__}')"],
+        [
+            sys.executable,
+            "-c",
+            "import fastapi, pydantic, sqlalchemy, sqlmodel, uvicorn; print(f'FastAPI {fastapi.__version__}, pydantic {pydantic.VERSION}, SQLAlchemy {sqlalchemy.__version__}, SQLModel {sqlmodel.__version__}, uvicorn {uvicorn.__version__}')",
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -52,7 +62,9 @@ def main() -> None:
     header = machine()
 
     server = server_bench.bench(runs, seconds)
-    scale = scale_bench.bench([10_000, 1_000_000] if not args.quick else [1_000, 10_000], 5 if not args.quick else 2, runs)
+    scale = scale_bench.bench(
+        [10_000, 1_000_000] if not args.quick else [1_000, 10_000], 5 if not args.quick else 2, runs
+    )
     startup = startup_bench.bench(runs, 200)
     generator = generator_bench.bench(runs, 200, True)
 

@@ -170,7 +170,12 @@ def markdown(results: dict[str, dict[str, dict[str, list[float]]]], runs: int, s
     for kind, apps in results.items():
         if len(apps) < 2:
             continue
-        for key in [f"{e}_rps" for e in ENDPOINTS] + [f"{e}_p99_ms" for e in ENDPOINTS] + [f"{e}_cpu_us" for e in ENDPOINTS] + ["peak_rss_mb"]:
+        for key in (
+            [f"{e}_rps" for e in ENDPOINTS]
+            + [f"{e}_p99_ms" for e in ENDPOINTS]
+            + [f"{e}_cpu_us" for e in ENDPOINTS]
+            + ["peak_rss_mb"]
+        ):
             base, ours = apps["handwritten"][key], apps["specgen"][key]
             ratio = statistics.median(ours) / statistics.median(base)
             lines.append(f"| {kind} | {key} | {cell(base)} | {cell(ours)} | {ratio:.2f}x |")
