@@ -78,6 +78,11 @@ class _Frame:
 
 def load(text: str) -> Any:
     """The document's data, as yaml.load(text, SafeLoader) would give it; Unsupported otherwise."""
+    return load_noting_aliases(text)[0]
+
+
+def load_noting_aliases(text: str) -> tuple[Any, bool]:
+    """load(), and whether the document used an alias (whose expansion the caller may want to bound)."""
     parser = _Parser(text)
     try:
         return _build(parser)
@@ -89,7 +94,7 @@ def load(text: str) -> Any:
         parser.dispose()
 
 
-def _build(parser: Any) -> Any:
+def _build(parser: Any) -> tuple[Any, bool]:
     tags: dict[str, str] = {}  # plain scalar -> resolved tag
     values: dict[tuple[str, str], Any] = {}  # (tag, scalar) -> constructed value, for non-strings
     anchors: dict[str, Any] = {}
@@ -97,6 +102,7 @@ def _build(parser: Any) -> Any:
     stack: list[_Frame] = []
     root: Any = None
     documents = 0
+    aliased = False
 
     def add(value: Any, is_scalar: bool) -> None:
         nonlocal root
@@ -160,6 +166,7 @@ def _build(parser: Any) -> Any:
             open_containers.discard(id(done))
             add(done, False)
         elif kind is AliasEvent:
+            aliased = True
             if event.anchor not in anchors:
                 raise Unsupported
             target = anchors[event.anchor]
@@ -170,7 +177,7 @@ def _build(parser: Any) -> Any:
             documents += 1
             if documents > 1:
                 raise Unsupported
-    return root
+    return root, aliased
 
 
 def _anchor(anchors: dict[str, Any], name: str, value: Any) -> None:

@@ -143,13 +143,17 @@ def load_yaml(path: Path, display: str) -> tuple[SourceFile | None, list[Diagnos
                 display, "", "yaml-syntax", f"file is not UTF-8: byte 0x{bad:02X} cannot be decoded", line=line, col=col
             )
         ]
-    alias_problem = _alias_problem(text)
+    try:
+        data, aliased = fast_yaml.load_noting_aliases(text)
+        parsed = True
+    except fast_yaml.Unsupported:  # PyYAML gives the same data, or the located error (below)
+        data, aliased, parsed = None, True, False
+    # aliases share their node, so loading cannot blow up; walking the data later could
+    alias_problem = _alias_problem(text) if aliased else None
     if alias_problem is not None:
         (line, col), message = alias_problem
         return None, [Diagnostic(display, "", "yaml-syntax", message, line=line, col=col)]
-    try:
-        data = fast_yaml.load(text)
-    except fast_yaml.Unsupported:  # PyYAML gives the same data, or the located error
+    if not parsed:
         data, diags = _load_with_pyyaml(text, display)
         if diags:
             return None, diags
