@@ -18,11 +18,6 @@ class Priority(StrEnum):
     high = "high"
 
 
-class Error(ContractModel):
-    pointer: str
-    detail: str
-
-
 class Problem(ContractModel):
     """
     An RFC 9457 problem details object.
@@ -34,7 +29,12 @@ class Problem(ContractModel):
     detail: str | None = None
     instance: str | None = None
     request_id: str | None = None
-    errors: list[Error] | None = None
+    errors: list[ProblemErrorsItem] | None = None
+
+
+class ProblemErrorsItem(ContractModel):
+    pointer: str
+    detail: str
 
 
 class ProfileCreate(ContractModel):

@@ -9,6 +9,7 @@ from .bodies import form_fields, request_body, response_media
 from .contract import Contract
 from .diagnostics import Diagnostic, join_pointer
 from .enums import hoist_inline_enums
+from .hoist import hoist_inline_objects
 from .ir import Column, ForeignKey, Group, Index, Operation, Project, Resource, Source
 from .kinds import list_item_resource, operation_kind
 from .names import RESERVED_CLASS_NAMES, pascal, snake, unique
@@ -21,6 +22,7 @@ from .schemas import (
     INT64_MIN,
     SCHEMA_PREFIX,
     deref,
+    referenced_schemas,
     scalar_type,
     schema_ref_name,
 )
@@ -71,9 +73,13 @@ def build(contract: Contract) -> tuple[Project, list[Diagnostic]]:
     for raw in iter_operations(doc):
         operations.append(_operation(doc, contract, raw, by_name, models, fn_taken))
     model_schemas.update(models.extra)
-    hoist_inline_enums(model_schemas, families, taken)  # the inline schemas of bodies and responses
+    users_of = hoist_inline_objects(model_schemas, families, taken)
+    hoist_inline_enums(model_schemas, families, taken)  # the inline schemas of bodies, responses and objects
     request_models = {m for r in resources for m in (r.create_model, r.update_model)}
     request_models |= {op.body_model for op in operations if op.body_model} | models.views.request_models()
+    for part, users in users_of.items():  # in the order they were made: users are decided before their parts
+        if all(user in request_models for user in users):  # a part some response uses obeys the response rules
+            request_models.add(part)
     omit_none, rebuild_order = _omit_when_none(model_schemas, request_models)
     diags += _ignored_parts(contract) + _derived_ids(contract, operations)
 
@@ -350,7 +356,8 @@ def _omit_when_none(
         )
         if fields:
             omit[name] = fields
-    refs = {name: _referenced(schema) & set(model_schemas) for name, schema in model_schemas.items()}
+    names = model_schemas.keys()
+    refs = {name: referenced_schemas(schema) & names for name, schema in model_schemas.items()}
     affected = set(omit)
     changed = True
     while changed:  # every model that contains an affected one is affected
@@ -372,21 +379,6 @@ def _omit_when_none(
     for name in sorted(affected):
         visit(name)
     return tuple(sorted(omit.items())), tuple(order)
-
-
-def _referenced(node: Any) -> set[str]:
-    found: set[str] = set()
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            name = schema_ref_name(item)
-            if name:
-                found.add(name)
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return found
 
 
 def _group_name(raw: RawOperation) -> str:

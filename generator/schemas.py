@@ -44,6 +44,22 @@ class ScalarType:
     enum: tuple[Any, ...] | None
 
 
+def referenced_schemas(node: Any) -> set[str]:
+    """The names of the component schemas a schema refers to, at any depth."""
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            name = schema_ref_name(item)
+            if name:
+                found.add(name)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
 def scalar_type(document: dict[str, Any], schema: Any) -> ScalarType:
     schema = deref(document, schema)
     if not isinstance(schema, dict):

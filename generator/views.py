@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from .names import unique
-from .schemas import SCHEMA_PREFIX, deref
+from .schemas import SCHEMA_PREFIX, deref, referenced_schemas
 
 WRITE = "write"  # what a client sends: readOnly properties are left out
 READ = "read"  # what the server returns: writeOnly properties are left out
@@ -103,7 +103,7 @@ class Views:
 
     def _affected(self, mode: str) -> set[str]:
         """Models with a property hidden in this direction, and every model that references one."""
-        refs = {name: _references(schema) for name, schema in self.schemas.items() if name not in self.fixed}
+        refs = {name: referenced_schemas(schema) for name, schema in self.schemas.items() if name not in self.fixed}
         affected = {name for name in refs if self._declares_hidden(self.schemas[name], mode)}
         grown = True
         while grown:
@@ -111,18 +111,3 @@ class Views:
             affected |= more
             grown = bool(more)
         return affected
-
-
-def _references(node: Any) -> set[str]:
-    found: set[str] = set()
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            ref = item.get("$ref")
-            if isinstance(ref, str) and ref.startswith(SCHEMA_PREFIX):
-                found.add(ref[len(SCHEMA_PREFIX) :])
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return found

@@ -19,11 +19,6 @@ class SampleKind(StrEnum):
     beta = "beta"
 
 
-class Point(ContractModel):
-    x: int | None = None
-    y: int | None = None
-
-
 class SampleCreate(ContractModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -37,8 +32,13 @@ class SampleCreate(ContractModel):
     count: Annotated[int | None, Field(ge=-2147483648, le=2147483647)] = None
     ref: UUID | None = None
     meta: dict[str, Any] | None = None
-    points: list[Point] | None = None
+    points: list[SamplePointsItem] | None = None
     flag: bool = True
+
+
+class SamplePointsItem(ContractModel):
+    x: int | None = None
+    y: int | None = None
 
 
 class SamplePublic(ContractModel):
@@ -52,7 +52,7 @@ class SamplePublic(ContractModel):
     count: int | None = None
     ref: UUID | None = None
     meta: dict[str, Any] | None = None
-    points: list[Point] | None = None
+    points: list[SamplePointsItem] | None = None
     flag: bool = True
     owner_id: str
 
@@ -70,5 +70,21 @@ class SampleUpdate(ContractModel):
     count: Annotated[int | None, Field(ge=-2147483648, le=2147483647)] = None
     ref: UUID | None = None
     meta: dict[str, Any] | None = None
-    points: list[Point] | None = None
+    points: list[SamplePointsItem] | None = None
     flag: bool | None = None
+
+
+# Optional properties the contract does not allow to be null are left out of responses when unset.
+from generator.runtime.models import omit_unset_optionals  # noqa: E402
+
+omit_unset_optionals(
+    {
+        SamplePointsItem: ("x", "y"),
+    },
+    rebuild=(
+        SamplePointsItem,
+        SampleCreate,
+        SamplePublic,
+        SampleUpdate,
+    ),
+)
