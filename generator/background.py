@@ -9,12 +9,22 @@ trusted: the stage is run again here, so a real bug surfaces with its own traceb
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+class Job(Protocol[T_co]):
+    """A stage under way: its result when asked for, or stopped when no longer wanted."""
+
+    def result(self) -> T_co: ...
+
+    def cancel(self) -> None: ...
 
 
 class Background(Generic[T]):
@@ -61,6 +71,9 @@ def _can_fork() -> bool:
 
 
 def _run_child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    # The child ends when its stage does: collecting cycles in it only costs time. (A stage that
+    # turns the collector back on would sweep its whole inherited heap before sending its answer.)
+    gc.disable()
     try:
         message: tuple[bool, Any] = (True, fn(*args))
     except BaseException:  # noqa: BLE001 - the parent runs the stage again and sees the error itself

@@ -1,9 +1,10 @@
 """The compiler pipeline: load -> validate -> IR -> render -> emit.
 
 openapi-spec-validator is the slow half of validation and datamodel-code-generator the slow
-half of rendering, and neither needs the other. Once the house rules pass, the IR is built
-and the two run at the same time in two processes (background.py); if the validator finds
-anything, the rendering is thrown away and the diagnostics are reported as before.
+half of rendering, and neither needs the other. Once the house rules pass, the validator starts
+in a second process (background.py) while this one builds the IR; then the models are rendered
+in processes of their own (model_parts.py) while the rest waits for the validator. If the
+validator finds anything, the rendering is thrown away and the diagnostics are reported as before.
 """
 
 from __future__ import annotations
@@ -12,10 +13,9 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from . import manifest
-from .background import Background, Done
+from .background import Background, Done, Job
 from .build import build
 from .contract import Contract, load_contract
 from .diagnostics import Diagnostic
@@ -27,7 +27,6 @@ from .spec_check import spec_diagnostics
 from .validate import house_rules
 
 GENERATED_DIR = "generated"
-Job = Background[Any] | Done[Any]
 
 
 @dataclass
@@ -64,13 +63,13 @@ def check_contracts(project_dir: Path) -> tuple[Contract | None, Result]:
 
 
 def _check(
-    project_dir: Path, speculate: Callable[[Project], Job] | None = None
-) -> tuple[Contract | None, Result, Job | None]:
+    project_dir: Path, speculate: Callable[[Project], Job[str]] | None = None
+) -> tuple[Contract | None, Result, Job[str] | None]:
     """check_contracts, with room for the render to start early.
 
-    `speculate(project)`, when given, starts a job (usually in a second process) as soon as the IR
-    exists, while the spec validator runs here; the job is returned when the contract is valid and
-    cancelled otherwise. Without it, the spec validator runs in the second process instead.
+    The spec validator runs in a second process from the moment the contract is loaded, while
+    this one builds the IR. `speculate(project)`, when given, starts a job (processes of its own)
+    as soon as the IR exists; the job is returned when the contract is valid and cancelled otherwise.
     """
     if not project_dir.is_dir():
         missing = Diagnostic(
@@ -86,16 +85,12 @@ def _check(
     if rules:
         return contract, _failed(contract, spec_diagnostics(contract) + rules), None
 
-    job: Job | None = None
-    if speculate is None:
-        spec_job = Background(spec_diagnostics, contract)
-        project, more = _build_or_none(contract)
-        spec = spec_job.result()
-    else:
-        project, more = _build_or_none(contract)
-        if project is not None:
-            job = speculate(project)
-        spec = spec_diagnostics(contract)
+    job: Job[str] | None = None
+    spec_job = Background(spec_diagnostics, contract)  # on the other core while this one builds
+    project, more = _build_or_none(contract)
+    if project is not None and speculate is not None:
+        job = speculate(project)
+    spec = spec_job.result()
     if spec:
         if job is not None:
             job.cancel()
@@ -146,7 +141,7 @@ def compile_project(project_dir: Path) -> Result:
 def generate(project_dir: Path, check: bool = False, reuse: bool = True) -> Result:
     """Compile into generated/ (with `check`, only compare). `reuse` lets outputs whose inputs did not
     change since the last run be taken over; --check and --force never do."""
-    from .render import models_key, render_models, render_tree
+    from .render import ModelsJob, models_key, render_tree
 
     target = project_dir / GENERATED_DIR
     inputs = manifest.input_hashes(project_dir)  # before reading: an edit made during the run forces the next one
@@ -154,7 +149,7 @@ def generate(project_dir: Path, check: bool = False, reuse: bool = True) -> Resu
     stages: dict[str, str] = {}
     reused: list[str] = []
 
-    def start_models(project: Project) -> Job:
+    def start_models(project: Project) -> Job[str]:
         """models.py is the slow output: taken over from the last run when nothing it is made of changed."""
         key = models_key(project)
         if key is not None:
@@ -163,7 +158,7 @@ def generate(project_dir: Path, check: bool = False, reuse: bool = True) -> Resu
         if text is not None:
             reused.append("models.py")
             return Done(text)
-        return Background(render_models, project)
+        return ModelsJob(project)
 
     _, result, models_job = _check(project_dir, speculate=start_models)
     if result.project is None or not result.ok:

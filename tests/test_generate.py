@@ -190,8 +190,11 @@ def test_generated_and_custom_code_type_check_with_mypy() -> None:
 
 def test_a_model_class_datamodel_code_generator_did_not_write_is_an_emit_error() -> None:
     from generator.emit import EmitError
+    from generator.model_parts import generate_in_parts
     from generator.render import _check_classes
 
-    _check_classes("class Pet:\n    pass\nAge = int\n", {"Pet", "Age"})
+    schemas = {"Pet": {"type": "object"}, "Age": {"type": "integer"}, "FieldModel": {"type": "object"}}
+    _, defined = generate_in_parts(schemas, "t", lambda document: "class Pet:\n    pass\nAge = int\n")
+    _check_classes(defined, {"Pet", "Age"})
     with pytest.raises(EmitError, match="FieldModel"):
-        _check_classes("class Pet:\n    pass\n", {"Pet", "FieldModel"})
+        _check_classes(defined, {"Pet", "FieldModel"})
