@@ -7,6 +7,7 @@ from typing import Any
 
 from .bodies import form_fields, request_body, response_media
 from .contract import Contract
+from .dedupe import merge_copies
 from .diagnostics import Diagnostic, join_pointer
 from .enums import hoist_inline_enums
 from .hoist import hoist_inline_objects
@@ -63,7 +64,7 @@ def build(contract: Contract) -> tuple[Project, list[Diagnostic]]:
 
     model_schemas = _model_schemas(doc, schemas, class_of, by_name)
     families = {m: pascal(n) for n, r in by_name.items() for m in (r.create_model, r.update_model, r.public_model)}
-    hoist_inline_enums(model_schemas, families, taken)
+    made = hoist_inline_enums(model_schemas, families, taken)
     models = _Models(class_of, taken, Views(model_schemas, set(families), taken))
     for r in resources:  # a resource's property may reference a schema with read/write-only parts
         for model, mode in ((r.create_model, WRITE), (r.update_model, WRITE), (r.public_model, READ)):
@@ -74,12 +75,16 @@ def build(contract: Contract) -> tuple[Project, list[Diagnostic]]:
         operations.append(_operation(doc, contract, raw, by_name, models, fn_taken))
     model_schemas.update(models.extra)
     users_of = hoist_inline_objects(model_schemas, families, taken)
-    hoist_inline_enums(model_schemas, families, taken)  # the inline schemas of bodies, responses and objects
+    made |= set(users_of) | hoist_inline_enums(model_schemas, families, taken)  # bodies', responses' and parts'
     request_models = {m for r in resources for m in (r.create_model, r.update_model)}
     request_models |= {op.body_model for op in operations if op.body_model} | models.views.request_models()
     for part, users in users_of.items():  # in the order they were made: users are decided before their parts
         if all(user in request_models for user in users):  # a part some response uses obeys the response rules
             request_models.add(part)
+    aliases = merge_copies(model_schemas, made)
+    for alias, kept in aliases.items():  # a class any response uses obeys the response rules
+        if alias not in request_models:
+            request_models.discard(kept)
     omit_none, rebuild_order = _omit_when_none(model_schemas, request_models)
     diags += _ignored_parts(contract) + _derived_ids(contract, operations)
 
@@ -110,6 +115,7 @@ def build(contract: Contract) -> tuple[Project, list[Diagnostic]]:
         resources=tuple(resources),
         groups=group_nodes,
         model_schemas=model_schemas,
+        model_aliases=tuple(aliases.items()),
         omit_none=omit_none,
         rebuild_order=rebuild_order,
         served_contract=served_contract(doc, operations, by_name),

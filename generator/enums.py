@@ -28,12 +28,12 @@ def _inline_enum(schema: Any) -> bool:
     return all(isinstance(v, str if kind == "string" else int) and not isinstance(v, bool) for v in schema["enum"])
 
 
-def hoist_inline_enums(model_schemas: dict[str, Any], family_of: Mapping[str, str], taken: set[str]) -> None:
+def hoist_inline_enums(model_schemas: dict[str, Any], family_of: Mapping[str, str], taken: set[str]) -> set[str]:
     """Replace inline enums of model properties (and of array items of properties) with refs.
 
     `family_of` maps a derived model (TaskCreate) to its resource's base name (Task), so one
     resource's Create, Update and Public models share one enum class per property. New names are
-    added to `taken`.
+    added to `taken` and returned.
     """
     taken |= set(model_schemas)
     made: dict[tuple[str, str, str], str] = {}  # (owner, property, body) -> name
@@ -59,3 +59,4 @@ def hoist_inline_enums(model_schemas: dict[str, Any], family_of: Mapping[str, st
                 props[prop] = named(owner, prop, sub)
             elif isinstance(sub, dict) and sub.get("type") == "array" and _inline_enum(sub.get("items")):
                 props[prop] = {**sub, "items": named(owner, prop, sub["items"])}
+    return set(made.values())

@@ -144,6 +144,7 @@ class Project:
     groups: tuple[Group, ...]
     model_schemas: dict[str, Any] = field(hash=False, compare=False)  # schemas for datamodel-code-generator
     served_contract: dict[str, Any] = field(hash=False, compare=False)
+    model_aliases: tuple[tuple[str, str], ...] = ()  # a hoisted schema's name -> the class of its shape (dedupe.py)
     omit_none: tuple[tuple[str, tuple[str, ...]], ...] = ()  # response model -> optional non-nullable properties
     rebuild_order: tuple[str, ...] = ()  # models to rebuild after setting omit_none, contained first
     owner_fields: tuple[str, ...] = ()

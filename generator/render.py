@@ -62,6 +62,9 @@ class ModelsJob:
         code, defined = self._parts.result() if self._parts is not None else ("", set())
         _check_classes(defined, set(project.model_schemas))
         doc = '"""Request and response models of the contract (datamodel-code-generator)."""'
+        if project.model_aliases:
+            code += "\n\n# Schemas of the same shape as another share its class (dedupe.py).\n"
+            code += "".join(f"{alias} = {kept}\n" for alias, kept in project.model_aliases)
         tail = _env.get_template("models_tail.py.jinja").render(project=project) if project.omit_none else ""
         return "\n".join([header(project.spec_file), doc, "", code]) + "\n" + tail
 
@@ -88,7 +91,14 @@ def models_key(project: Project) -> str | None:
     """A hash of everything render_models reads from the IR (its code is in the run manifest's toolchain)."""
     import hashlib
 
-    inputs = [project.spec_file, project.title, project.model_schemas, project.omit_none, project.rebuild_order]
+    inputs = [
+        project.spec_file,
+        project.title,
+        project.model_schemas,
+        project.model_aliases,
+        project.omit_none,
+        project.rebuild_order,
+    ]
     try:
         text = json.dumps(inputs, ensure_ascii=False)  # key order kept: it is the order of the fields
     except (TypeError, ValueError):

@@ -72,6 +72,10 @@ def scalar_type(document: dict[str, Any], schema: Any) -> ScalarType:
         nullable = nullable or "null" in raw
     elif isinstance(raw, str):
         types = [raw]
+    for combinator in ("anyOf", "oneOf"):  # `anyOf: [{$ref: ...}, {type: "null"}]`, as hoist.py writes it too
+        options = schema.get(combinator)
+        if isinstance(options, list) and any(isinstance(o, dict) and o.get("type") == "null" for o in options):
+            nullable = True
     enum = schema.get("enum")
     if "const" in schema and enum is None:
         enum = [schema["const"]]

@@ -19,6 +19,11 @@ class SampleKind(StrEnum):
     beta = "beta"
 
 
+class SampleCorner(ContractModel):
+    x: int | None = None
+    y: int | None = None
+
+
 class SampleCreate(ContractModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -32,13 +37,9 @@ class SampleCreate(ContractModel):
     count: Annotated[int | None, Field(ge=-2147483648, le=2147483647)] = None
     ref: UUID | None = None
     meta: dict[str, Any] | None = None
-    points: list[SamplePointsItem] | None = None
+    points: list[SampleCorner] | None = None
+    corner: SampleCorner | None = None
     flag: bool = True
-
-
-class SamplePointsItem(ContractModel):
-    x: int | None = None
-    y: int | None = None
 
 
 class SamplePublic(ContractModel):
@@ -52,7 +53,8 @@ class SamplePublic(ContractModel):
     count: int | None = None
     ref: UUID | None = None
     meta: dict[str, Any] | None = None
-    points: list[SamplePointsItem] | None = None
+    points: list[SampleCorner] | None = None
+    corner: SampleCorner | None = None
     flag: bool = True
     owner_id: str
 
@@ -70,8 +72,13 @@ class SampleUpdate(ContractModel):
     count: Annotated[int | None, Field(ge=-2147483648, le=2147483647)] = None
     ref: UUID | None = None
     meta: dict[str, Any] | None = None
-    points: list[SamplePointsItem] | None = None
+    points: list[SampleCorner] | None = None
+    corner: SampleCorner | None = None
     flag: bool | None = None
+
+
+# Schemas of the same shape as another share its class (dedupe.py).
+SamplePointsItem = SampleCorner
 
 
 # Optional properties the contract does not allow to be null are left out of responses when unset.
@@ -79,10 +86,10 @@ from generator.runtime.models import omit_unset_optionals  # noqa: E402
 
 omit_unset_optionals(
     {
-        SamplePointsItem: ("x", "y"),
+        SampleCorner: ("x", "y"),
     },
     rebuild=(
-        SamplePointsItem,
+        SampleCorner,
         SampleCreate,
         SamplePublic,
         SampleUpdate,

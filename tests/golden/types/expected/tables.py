@@ -122,6 +122,14 @@ class SampleTable(SQLModel, table=True):
             nullable=True,
         ),
     )
+    corner: Any | None = Field(
+        default=None,
+        sa_column=Column(
+            "corner",
+            JSON(),
+            nullable=True,
+        ),
+    )
     flag: bool = Field(
         sa_column=Column(
             "flag",
