@@ -5,7 +5,7 @@ the clashes (`Permissions`, `Permissions1`, ... `Actions25` on GitHub's contract
 nothing of where the class belongs and changes when an unrelated schema is added. Named here after
 the model and the property that declare it (`RepositoryPermissions`), every class is a model schema:
 the response rules (omit_unset_optionals) reach nested objects too, and the models can be rendered
-in independent parts (render.py) because no class name depends on the rest of the document.
+in independent parts (model_parts.py) because no class name depends on the rest of the document.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from .schemas import SCHEMA_PREFIX
 
 # Keys that describe the use of a schema rather than its shape: they stay beside the $ref.
 _USE_KEYS = ("default", "readOnly", "writeOnly", "deprecated", "example", "examples")
-_SHAPE_KEYS = ("properties", "additionalProperties", "patternProperties", "required")
 
 
 def _makes_class(schema: Any) -> bool:

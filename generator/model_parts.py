@@ -100,10 +100,17 @@ class PartsJob:
     process does meanwhile (the spec validator) share the cores.
     """
 
-    def __init__(self, schemas: dict[str, Any], title: str, generate: Callable[[dict[str, Any]], str]) -> None:
+    def __init__(
+        self,
+        schemas: dict[str, Any],
+        title: str,
+        generate: Callable[[dict[str, Any]], str],
+        reserved: frozenset[str] = frozenset(),
+    ) -> None:
+        """`reserved`: names models.py binds besides the classes (aliases), which no invented class may take."""
         refs = {name: referenced_schemas(schema) & schemas.keys() for name, schema in schemas.items()}
         self._closure = {name: _closure(name, refs) for name in schemas}
-        self._schemas, self._title, self._generate = schemas, title, generate
+        self._schemas, self._title, self._generate, self._reserved = schemas, title, generate, reserved
         self._homes = deal(schemas, self._closure)
         self._jobs = [Background(_parsed_part, generate, self._document(home)) for home in self._homes]
 
@@ -115,12 +122,12 @@ class PartsJob:
         parts = [job.result() for job in self._jobs]
         models = set(self._schemas)
         try:
-            return merge(parts, self._homes, models)
+            return merge(parts, self._homes, models, self._reserved)
         except MergeError:
             if len(parts) == 1:
                 raise
         whole = list(self._schemas)  # correct but slower: one run over the whole document
-        return merge([_parsed_part(self._generate, self._document(whole))], [whole], models)
+        return merge([_parsed_part(self._generate, self._document(whole))], [whole], models, self._reserved)
 
     def cancel(self) -> None:
         for job in self._jobs:
@@ -215,10 +222,12 @@ def _class_needs(node: ast.ClassDef) -> set[str]:
     return needs
 
 
-def merge(parts: list[Part], homes: list[list[str]], models: set[str]) -> tuple[str, set[str]]:
+def merge(
+    parts: list[Part], homes: list[list[str]], models: set[str], reserved: frozenset[str] = frozenset()
+) -> tuple[str, set[str]]:
     imported = {alias or name.split(".")[0] for p in parts for names in p.imports.values() for name, alias in names}
     imported |= {entry.split(" as ")[-1].split(".")[0] for p in parts for entry in p.plain_imports}
-    taken = set(models) | imported
+    taken = set(models) | imported | reserved
     kept: list[Block] = []
     tail: dict[bytes, Block] = {}
     for part, home in zip(parts, homes, strict=True):

@@ -53,7 +53,14 @@ class ModelsJob:
     def __init__(self, project: Project) -> None:
         self._project = project
         self._parts = (
-            PartsJob(project.model_schemas, project.title, _generate_models) if project.model_schemas else None
+            PartsJob(
+                project.model_schemas,
+                project.title,
+                _generate_models,
+                reserved=frozenset(alias for alias, _ in project.model_aliases),
+            )
+            if project.model_schemas
+            else None
         )
 
     def result(self) -> str:

@@ -160,3 +160,12 @@ def test_parts_that_cannot_be_merged_are_rendered_again_in_one_run(monkeypatch: 
     assert calls[-1] == ["A", "B"] and len(calls) == 3
     assert defined == {"A", "B", "Status"}
     assert "Status2" not in code
+
+
+def test_an_invented_class_never_takes_a_name_models_py_binds_to_an_alias(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPECGEN_NO_FORK", "1")
+    code, defined = PartsJob(
+        {"A": {"type": "object"}}, "t", lambda document: PART_CODE["A"], reserved=frozenset({"Status"})
+    ).result()
+    assert defined == {"A", "Status2"}
+    assert "status: Status2 | None" in code
