@@ -81,8 +81,11 @@ Machine: {header}.
 `python bench/server_bench.py --runs {runs} --seconds {seconds}`. The baseline is `bench/handwritten/app.py`:
 the example's Task endpoints as the FastAPI documentation and the full-stack template teach them (a sync
 `Session` dependency, `select(...).where(owner == user)`, `response_model`, PyJWT in a dependency). Both
-run under uvicorn with one worker, on the same database kind, with the same token; wrk runs on loopback with
-2 threads and 16 connections for {seconds} s per figure. The specgen server runs with every protection on:
+run under uvicorn with one worker, on the same database kind, with the same tokens; wrk runs on loopback with
+2 threads and 16 connections for {seconds} s per figure. GET one and the list read a user with 20 tasks; the
+POSTs are another user's, so the list reads 20 tasks in every run, however fast an app writes (until
+2026-11-26 they were the same user's, and each run's list counted all the tasks the POSTs before it had
+made: more for the faster app). The specgen server runs with every protection on:
 JWT verification before routing, the owner filter in every statement, the body limit, problem responses.
 `cpu_us` is the server process's CPU time per request (steadier than throughput on a shared machine); RSS is
 the server's peak resident memory after all its runs. Targets: GET one and list at least 1.5x the
