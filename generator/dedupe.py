@@ -2,7 +2,7 @@
 
 A large contract repeats itself: GitHub's declares the same `read`/`write` permission enum 846
 times and the same user object in every webhook. Hoisting names each occurrence after where it
-is declared, so half of GitHub's 6,800 model schemas are copies, and datamodel-code-generator
+is declared, so 4,000 of GitHub's 6,800 model schemas are copies, and datamodel-code-generator
 would render each one (most of its time). Here a schema that hoisting made and that has the shape
 of another is dropped for that one: the contract's own schema when there is one, else the
 shortest name. models.py binds the dropped name to the class kept (`WebhookForkForkeeOwner =
