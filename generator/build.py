@@ -21,9 +21,9 @@ from .schemas import (
     INT32_MIN,
     INT64_MAX,
     INT64_MIN,
-    SCHEMA_PREFIX,
     deref,
     referenced_schemas,
+    renamed_refs,
     scalar_type,
     schema_ref_name,
 )
@@ -264,25 +264,6 @@ def _column_type(t: Any, schema: dict[str, Any], is_pk: bool) -> tuple[str, str]
     return "JSON()", "Any"
 
 
-def _rewrite_refs(node: Any, class_of: dict[str, str]) -> Any:
-    """A schema with its refs naming Python classes (discriminator mappings are refs too)."""
-    if isinstance(node, dict):
-        out = {k: _rewrite_refs(v, class_of) for k, v in node.items()}
-        name = schema_ref_name(node)
-        if name is not None and name in class_of:
-            out["$ref"] = SCHEMA_PREFIX + class_of[name]
-        mapping = node.get("mapping")
-        if isinstance(mapping, dict) and "propertyName" in node:
-            out["mapping"] = {
-                k: SCHEMA_PREFIX + class_of[n] if (n := schema_ref_name({"$ref": v})) in class_of else v
-                for k, v in mapping.items()
-            }
-        return out
-    if isinstance(node, list):
-        return [_rewrite_refs(v, class_of) for v in node]
-    return node
-
-
 def _bounded(prop: Any, doc: dict[str, Any]) -> Any:
     """Integers that reach a 64-bit column get its bounds, so overflow is a 422 and not a driver error."""
     t = scalar_type(doc, prop)
@@ -302,18 +283,18 @@ def _model_schemas(
     for name, schema in schemas.items():
         if name in resources:
             continue
-        out[class_of[name]] = _rewrite_refs(schema, class_of)
+        out[class_of[name]] = renamed_refs(schema, class_of)
     for name, res in resources.items():
         schema = deref(doc, schemas[name])
         props = schema.get("properties") or {}
         required = list(schema.get("required") or [])
         writable = {
-            k: _bounded(_rewrite_refs(v, class_of), doc)
+            k: _bounded(renamed_refs(v, class_of), doc)
             for k, v in props.items()
             if not (isinstance(deref(doc, v), dict) and deref(doc, v).get("readOnly") is True)
         }
         public = {
-            k: _rewrite_refs(v, class_of)
+            k: renamed_refs(v, class_of)
             for k, v in props.items()
             if not (isinstance(deref(doc, v), dict) and deref(doc, v).get("writeOnly") is True)
         }
@@ -406,7 +387,7 @@ class _Models:
 
     def inline(self, name: str, schema: Any, mode: str) -> str:
         final = unique(name, self.taken)
-        self.extra[final] = self.views.view(_rewrite_refs(schema, self.class_of), mode)
+        self.extra[final] = self.views.view(renamed_refs(schema, self.class_of), mode)
         return final
 
 

@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from .schemas import SCHEMA_PREFIX, referenced_schemas, schema_ref_name
+from .schemas import referenced_schemas, renamed_refs
 
 
 def merge_copies(model_schemas: dict[str, Any], made: Iterable[str]) -> dict[str, str]:
@@ -54,7 +54,7 @@ def merge_copies(model_schemas: dict[str, Any], made: Iterable[str]) -> dict[str
         aliases.update(merged)
         touched = {user for name in merged for user in users.get(name, ()) if user in model_schemas}
         for name in touched:
-            model_schemas[name] = _pointed(model_schemas[name], merged)
+            model_schemas[name] = renamed_refs(model_schemas[name], merged)
             for target in referenced_schemas(model_schemas[name]):
                 users.setdefault(target, set()).add(name)
         pending = sorted(touched, key=rank)
@@ -65,17 +65,3 @@ def _final(name: str, aliases: dict[str, str]) -> str:
     while name in aliases:  # a schema kept in one round may be merged in a later one
         name = aliases[name]
     return name
-
-
-def _pointed(node: Any, merged: dict[str, str]) -> Any:
-    """`node` with its refs to merged schemas pointed at the kept ones (copied where changed)."""
-    if isinstance(node, dict):
-        target = schema_ref_name(node)
-        if target in merged:
-            return {**node, "$ref": SCHEMA_PREFIX + merged[target]}
-        out = {key: _pointed(value, merged) for key, value in node.items()}
-        return node if all(out[k] is node[k] for k in node) else out
-    if isinstance(node, list):
-        items = [_pointed(item, merged) for item in node]
-        return node if all(a is b for a, b in zip(items, node, strict=True)) else items
-    return node

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,6 +59,27 @@ def referenced_schemas(node: Any) -> set[str]:
         elif isinstance(item, list):
             stack.extend(item)
     return found
+
+
+def renamed_refs(node: Any, class_of: Mapping[str, str]) -> Any:
+    """A copy of a schema whose refs to the schemas in `class_of` name the new names instead
+    (discriminator mappings are refs too)."""
+    if isinstance(node, dict):
+        out = {k: renamed_refs(v, class_of) for k, v in node.items()}
+        if "$ref" in node:
+            out["$ref"] = _renamed_ref(node["$ref"], class_of)
+        mapping = node.get("mapping")
+        if isinstance(mapping, dict) and "propertyName" in node:
+            out["mapping"] = {k: _renamed_ref(v, class_of) for k, v in mapping.items()}
+        return out
+    if isinstance(node, list):
+        return [renamed_refs(v, class_of) for v in node]
+    return node
+
+
+def _renamed_ref(ref: Any, class_of: Mapping[str, str]) -> Any:
+    name = schema_ref_name({"$ref": ref})
+    return SCHEMA_PREFIX + class_of[name] if name is not None and name in class_of else ref
 
 
 def scalar_type(document: dict[str, Any], schema: Any) -> ScalarType:
