@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import re
 import shutil
 import statistics
@@ -35,6 +34,9 @@ from typing import Any
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+from bench.machine import hardware  # noqa: E402
+
 CACHE = REPO / "bench" / ".cache"
 SPECGEN = [sys.executable, "-m", "generator"]
 OPENAPI_GENERATOR_VENV = CACHE / "openapi-generator"
@@ -273,6 +275,20 @@ def openapi_generator_produced(m: Measure, out: Path) -> str:
     return f"{files} files ({py} .py, {py - broken} compile)"
 
 
+def measure_openapi_generator(label: str, spec: Path, out: Path, runs: int, env: dict[str, str]) -> Measure:
+    """openapi-generator into an emptied `out` each run, and what it wrote there."""
+    m = measure(
+        f"{label}: openapi-generator",
+        openapi_generator(spec, out),
+        REPO,
+        runs,
+        before=lambda: shutil.rmtree(out, ignore_errors=True),
+        env=env,
+    )
+    m.produced = openapi_generator_produced(m, out)
+    return m
+
+
 def bench(runs: int, n: int, real: bool) -> dict[str, Any]:
     CACHE.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"load_before": os.getloadavg()[0], "n": n}
@@ -316,15 +332,7 @@ def bench(runs: int, n: int, real: bool) -> dict[str, Any]:
     synthetic["validate"] = measure(
         "synthetic: specgen validate", specgen("validate", "--project", str(project)), REPO, runs
     )
-    synthetic["openapi_generator"] = measure(
-        "synthetic: openapi-generator",
-        openapi_generator(spec, out),
-        REPO,
-        runs,
-        before=lambda: shutil.rmtree(out, ignore_errors=True),
-        env=java_env,
-    )
-    synthetic["openapi_generator"].produced = openapi_generator_produced(synthetic["openapi_generator"], out)
+    synthetic["openapi_generator"] = measure_openapi_generator("synthetic", spec, out, runs, java_env)
 
     if real:
         try:
@@ -349,16 +357,7 @@ def bench(runs: int, n: int, real: bool) -> dict[str, Any]:
             )
             m.produced = specgen_produced(m, adapted)
             real_results["generate_adapted"] = m
-            m = measure(
-                "github: openapi-generator",
-                openapi_generator(spec, out),
-                REPO,
-                runs,
-                before=lambda: shutil.rmtree(out, ignore_errors=True),
-                env=java_env,
-            )
-            m.produced = openapi_generator_produced(m, out)
-            real_results["openapi_generator"] = m
+            real_results["openapi_generator"] = measure_openapi_generator("github", spec, out, runs, java_env)
     results["load_after"] = os.getloadavg()[0]
     return results
 
@@ -379,17 +378,8 @@ def rss_cell(m: Measure) -> str:
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        cpu = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text()).group(1)  # type: ignore[union-attr]
-    except (OSError, AttributeError):
-        pass
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     java = subprocess.run([tool("java"), "-version"], capture_output=True, text=True, check=False).stderr.splitlines()
-    return (
-        f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB, {platform.system()} {platform.release()}; "
-        f"Python {platform.python_version()}; {java[0] if java else 'no java'}"
-    )
+    return f"{hardware()}; {java[0] if java else 'no java'}"
 
 
 def versions() -> str:

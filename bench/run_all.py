@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import platform
 import subprocess
 import sys
 import time
@@ -22,20 +21,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench import generator_bench, scale_bench, server_bench, startup_bench  # noqa: E402
+from bench.machine import hardware  # noqa: E402
 
 
 def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if "model name" in line
-        ),
-        platform.processor(),
-    )
-    mem_kb = int(
-        next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
-    )
     versions = subprocess.run(
         [
             sys.executable,
@@ -46,10 +35,7 @@ def machine() -> str:
         text=True,
         check=True,
     ).stdout.strip()
-    return (
-        f"{cpu}, {os.cpu_count()} cores, {mem_kb // 1024 // 1024} GiB; {platform.platform()}; "
-        f"Python {platform.python_version()}; {versions}; load average at the start {os.getloadavg()[0]:.2f}"
-    )
+    return f"{hardware()}; {versions}; load average at the start {os.getloadavg()[0]:.2f}"
 
 
 def main() -> None:

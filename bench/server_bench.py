@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import re
 import secrets
 import shutil
@@ -31,6 +30,7 @@ import jwt
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+from bench.machine import hardware  # noqa: E402
 from generator.devserver import free_port  # noqa: E402
 
 POSTGRES_ADMIN = os.environ.get("SPECGEN_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -181,7 +181,7 @@ def markdown(results: dict[str, dict[str, dict[str, list[float]]]], runs: int, s
             base, ours = apps["handwritten"][key], apps["specgen"][key]
             ratio = statistics.median(ours) / statistics.median(base)
             lines.append(f"| {kind} | {key} | {cell(base)} | {cell(ours)} | {ratio:.2f}x |")
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    machine = hardware()
     return (
         "\n".join(lines)
         + f"\n\nMachine: {machine}. {runs} runs of {seconds} s per figure (median, min–max); wrk -t2 -c16; one uvicorn worker each.\n"
