@@ -79,16 +79,25 @@ def server(app: str, url: str, secret: str, project: Path) -> Iterator[tuple[str
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        wait_healthy(base, process)
         yield base, process
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def wait_healthy(base: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    """Return as soon as /health answers 200 (polled every 10 ms); raise if the server exits or never does."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode} before /health answered")
+        try:
+            if httpx.get(f"{base}/health", timeout=0.5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.01)
+    raise RuntimeError(f"/health did not answer 200 within {timeout:.0f} s")
 
 
 def cpu_seconds(process: subprocess.Popen[bytes]) -> float:

@@ -19,11 +19,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from bench.server_bench import command  # noqa: E402
+from bench.server_bench import command, cpu_seconds, wait_healthy  # noqa: E402
 from generator.devserver import free_port  # noqa: E402
 
 
@@ -42,17 +40,9 @@ def ready_after(app: str, project: Path) -> tuple[float, float]:
             command(app, port, project), cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         try:
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"{app} server exited with {process.returncode}")
-                try:
-                    if httpx.get(f"http://127.0.0.1:{port}/health", timeout=0.5).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.01)
+            wait_healthy(f"http://127.0.0.1:{port}", process)
             wall = time.monotonic() - started
-            fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-            cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            cpu = cpu_seconds(process)
         finally:
             process.terminate()
             process.wait(timeout=20)

@@ -152,16 +152,21 @@ def test_webhooks_are_ignored_with_a_note(generated: Generated) -> None:
     assert "petAdopted" in generated.result.stderr
 
 
-def test_generated_tree_is_clean_under_the_project_mypy_settings(generated: Generated) -> None:
-    assert generated.result.returncode == 0, generated.result.stderr
-    result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--config-file", str(REPO / "pyproject.toml"), "generated"],
-        cwd=generated.project,
+def mypy(project: Path, *paths: str) -> subprocess.CompletedProcess[str]:
+    """mypy on `paths` of a project, under the repository's settings."""
+    return subprocess.run(
+        [sys.executable, "-m", "mypy", "--config-file", str(REPO / "pyproject.toml"), *paths],
+        cwd=project,
         capture_output=True,
         text=True,
         timeout=600,
         check=False,
     )
+
+
+def test_generated_tree_is_clean_under_the_project_mypy_settings(generated: Generated) -> None:
+    assert generated.result.returncode == 0, generated.result.stderr
+    result = mypy(generated.project, "generated")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -318,14 +323,7 @@ def custom_server(custom_project: Path) -> Iterator[Server]:
 
 
 def test_custom_overrides_type_check_against_the_generated_services(custom_project: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--config-file", str(REPO / "pyproject.toml"), "generated", "custom"],
-        cwd=custom_project,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    result = mypy(custom_project, "generated", "custom")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
