@@ -7,6 +7,7 @@ from typing import Any
 
 from .bodies import form_fields, request_body, response_media
 from .contract import Contract
+from .database_rules import database_tables
 from .dedupe import merge_copies
 from .diagnostics import Diagnostic, join_pointer
 from .enums import hoist_inline_enums
@@ -28,7 +29,7 @@ from .schemas import (
     schema_ref_name,
 )
 from .served import served_contract
-from .validate import component_schemas, database_tables, owner_scopes
+from .validate import component_schemas, owner_scopes
 from .views import READ, WRITE, Views
 
 
