@@ -15,6 +15,7 @@ from typing import Any
 from .ir import Parameter
 from .openapi import RawOperation, media_essence, pick_json, success_content
 from .parameters import deep_object_parameter, py_name
+from .pysource import NONE, Code, literal
 from .schemas import deref, numeric_constraints, python_annotation, text_coercion
 
 MULTIPART = "multipart/form-data"
@@ -104,7 +105,7 @@ def form_fields(
             required = name in required_names
             fields.append(deep_object_parameter(doc, name, sub, python, required, model_for, "form"))
             continue
-        constraints: tuple[tuple[str, str], ...] = ()
+        constraints: tuple[tuple[str, Code], ...] = ()
         if multipart and _is_file(doc, sub):
             location, annotation = "file", "UploadFile"
         elif multipart and items is not None and _is_file(doc, items):
@@ -116,7 +117,7 @@ def form_fields(
         default = None
         if not required:
             has_default = isinstance(resolved, dict) and "default" in resolved and location == "form"
-            default = repr(resolved["default"]) if has_default else "None"
+            default = literal(resolved["default"]) if has_default else NONE
         python = py_name(name, taken)
         fields.append(
             Parameter(

@@ -17,6 +17,7 @@ from .kinds import list_item_resource, operation_kind
 from .names import RESERVED_CLASS_NAMES, pascal, snake, unique
 from .openapi import RawOperation, iter_operations, success_response
 from .parameters import ROUTER_NAMES, func_name, new_taken, operation_parameters, route_path
+from .pysource import Code, literal
 from .schemas import (
     INT32_MAX,
     INT32_MIN,
@@ -217,15 +218,15 @@ def _resource(
     )
 
 
-def _server_default(schema: dict[str, Any]) -> str | None:
+def _server_default(schema: dict[str, Any]) -> Code | None:
     """The contract's default as a column default, so rows written outside the API get it too."""
     value = schema.get("default")
     if isinstance(value, bool):
-        return f'text("{str(value).lower()}")'
+        return Code(f"text({literal(str(value).lower())})")
     if isinstance(value, (int, float)):
-        return f"text({str(value)!r})"
+        return Code(f"text({literal(str(value))})")
     if isinstance(value, str):
-        return repr(value)
+        return literal(value)
     return None  # objects and arrays: JSON defaults stay in the models
 
 
@@ -238,9 +239,14 @@ def _indexes(table: str, spec: dict[str, Any], owner: str | None, pk: str) -> tu
     return (Index(f"ix_{table}_owner", (owner, pk)), *declared)
 
 
-def _column_type(t: Any, schema: dict[str, Any], is_pk: bool) -> tuple[str, str]:
+def _column_type(t: Any, schema: dict[str, Any], is_pk: bool) -> tuple[Code, str]:
+    sa_type, py_type = _column_type_text(t, schema)
+    return Code(sa_type), py_type  # SQLAlchemy expressions of our own; only numbers come from the contract
+
+
+def _column_type_text(t: Any, schema: dict[str, Any]) -> tuple[str, str]:
     if t.enum and all(isinstance(e, str) for e in t.enum):
-        return f"String({max(len(e) for e in t.enum)})", "str"
+        return f"String({literal(max(len(e) for e in t.enum))})", "str"
     if t.format == "decimal" and t.kind in ("number", "string"):
         return "ExactDecimal()", "decimal.Decimal"
     if t.kind == "integer":
@@ -260,7 +266,7 @@ def _column_type(t: Any, schema: dict[str, Any], is_pk: bool) -> tuple[str, str]
         if t.format == "uuid":
             return "Uuid()", "uuid.UUID"
         if isinstance(schema.get("maxLength"), int):
-            return f"String({schema['maxLength']})", "str"
+            return f"String({literal(schema['maxLength'])})", "str"
         return "Text()", "str"
     return "JSON()", "Any"
 

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from .manifest import MANIFEST
+from .pysource import EmitError
 
 RUFF_CONFIG = [
     "--config",
@@ -21,10 +22,6 @@ RUFF_CONFIG = [
     "--config",
     "lint.isort.known-first-party = ['generated', 'generator']",
 ]
-
-
-class EmitError(Exception):
-    pass
 
 
 def _ruff(*args: str, cwd: Path) -> None:

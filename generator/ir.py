@@ -10,6 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .pysource import Code, identifier, literal
+
+# A list operation without limit/offset parameters still pages: the repository gets these.
+PAGE_DEFAULTS = {"limit": 50, "offset": 0}
+
 
 @dataclass(frozen=True)
 class Source:
@@ -20,7 +25,7 @@ class Source:
 @dataclass(frozen=True)
 class Column:
     name: str
-    sa_type: str  # SQLAlchemy type expression, rendered as is
+    sa_type: Code  # SQLAlchemy type expression, rendered as is
     py_type: str  # annotation on the table model
     nullable: bool
     primary_key: bool = False
@@ -28,7 +33,7 @@ class Column:
     index: bool = False
     foreign_key: str | None = None  # "table.column"
     on_delete: str | None = None
-    server_default: str | None = None
+    server_default: Code | None = None
     source: Source | None = None
 
 
@@ -81,12 +86,12 @@ class Parameter:
     py_name: str
     location: str  # path | query | header | cookie, or form | file: a field of a form body
     annotation: str  # Python type, without Annotated constraints
-    constraints: tuple[tuple[str, str], ...]  # keyword=value pairs for Path/Query/...
+    constraints: tuple[tuple[str, Code], ...]  # keyword=value pairs for Path/Query/...
     required: bool
-    default: str | None  # Python literal
+    default: Code | None  # Python literal
     description: str | None = None
     alias: str | None = None  # the wire name, when the route cannot use py_name for it
-    coerce: str | None = None  # a callable applied to the text first: int (schemas.text_coercion), delimited(',')
+    coerce: Code | None = None  # a callable applied to the text first: int (schemas.text_coercion), delimited(',')
     style: str | None = None  # deepObject: read by runtime.params.deep_object instead of Query()
     model: str | None = None  # a model class the annotation names (imported from generated.models)
 
@@ -125,6 +130,30 @@ class Operation:
     def return_type(self) -> str:
         return self.response_model or ("bytes" if self.response_media else "None")
 
+    @property
+    def return_prefix(self) -> Code:
+        """`return ` before the repository call when the operation answers with a model."""
+        return Code("return " if self.response_model else "")
+
+    def parameter(self, name: str) -> Parameter:
+        """The parameter of this contract name (a list filter names one)."""
+        return next(p for p in self.parameters if p.name == name)
+
+    @property
+    def key_parameter(self) -> str:
+        """The argument holding the row's key: the first path parameter."""
+        return next(p.py_name for p in self.parameters if p.location == "path")
+
+    def page_arg(self, name: str) -> Code:
+        """`limit`/`offset` for the repository: the parameter when the operation has one, else the default."""
+        if any(p.py_name == name for p in self.parameters):
+            return identifier(name)
+        return literal(PAGE_DEFAULTS[name])
+
+    def envelope_value(self, field: str) -> Code:
+        """What a list response's envelope field holds (items, total, limit, offset)."""
+        return identifier(field) if field in ("items", "total") else self.page_arg(field)
+
 
 @dataclass(frozen=True)
 class Group:
@@ -132,6 +161,16 @@ class Group:
     class_prefix: str  # e.g. "Tasks"
     operations: tuple[Operation, ...]
     resources: tuple[str, ...]
+
+    @property
+    def protocol(self) -> str:
+        """The typed interface of the group's operations; custom/ implements it."""
+        return f"{self.class_prefix}Service"
+
+    @property
+    def default_class(self) -> str:
+        """The generated implementation; custom/ overrides methods by subclassing it."""
+        return f"Default{self.class_prefix}Service"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import Any
 from .ir import Parameter
 from .names import is_identifier, param_name, snake, unique
 from .openapi import RawOperation
+from .pysource import NONE, Code, literal
 from .schemas import deref, numeric_constraints, python_annotation, scalar_type, text_coercion
 
 LOCATIONS = ("path", "query", "header", "cookie")
@@ -61,7 +62,7 @@ def operation_parameters(
         required = bool(param.get("required")) or location == "path"
         default = None
         if not required:
-            default = repr(resolved["default"]) if isinstance(resolved, dict) and "default" in resolved else "None"
+            default = literal(resolved["default"]) if isinstance(resolved, dict) and "default" in resolved else NONE
         name = param["name"]
         python = py_name(name, taken)
         separator = array_separator(doc, param, location)
@@ -83,7 +84,7 @@ def operation_parameters(
                 description=param.get("description") if isinstance(param.get("description"), str) else None,
                 # a header always by its name: without an alias FastAPI would read `a_b` from `a-b`
                 alias=name if location == "header" or not (python == name or plain_path) else None,
-                coerce=f"delimited({separator!r})" if separator else text_coercion(doc, schema),
+                coerce=Code(f"delimited({literal(separator)})") if separator else text_coercion(doc, schema),
             )
         )
     params.sort(key=lambda p: p.location != "path")
@@ -118,7 +119,7 @@ def deep_object_parameter(
         annotation=annotation,
         constraints=(),
         required=required,
-        default=None if required else "None",
+        default=None if required else NONE,
         description=description,
         style="deepObject",
         model=model,

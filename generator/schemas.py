@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .bundle import _MISSING, resolve_pointer
+from .pysource import Code, literal
 
 SCHEMA_PREFIX = "#/components/schemas/"
 INT64_MIN = -(2**63)
@@ -110,16 +111,12 @@ def scalar_type(document: dict[str, Any], schema: Any) -> ScalarType:
     return ScalarType(kind, nullable, schema.get("format"), tuple(enum) if isinstance(enum, list) else None)
 
 
-def py_literal(value: Any) -> str:
-    return repr(value)
-
-
 def python_annotation(document: dict[str, Any], schema: Any) -> str:
     """A Python type for a parameter schema (parameters are scalars or arrays of them)."""
     t = scalar_type(document, schema)
     base: str
     if t.enum and all(isinstance(e, (str, int)) and not isinstance(e, bool) for e in t.enum):
-        base = "Literal[" + ", ".join(py_literal(e) for e in t.enum) + "]"
+        base = "Literal[" + ", ".join(literal(e) for e in t.enum) + "]"
     elif t.kind == "integer":
         base = "int"
     elif t.kind == "number":
@@ -144,22 +141,22 @@ def _int_literal(t: ScalarType) -> bool:
     return bool(t.enum) and all(isinstance(e, int) and not isinstance(e, bool) for e in t.enum or ())
 
 
-def text_coercion(document: dict[str, Any], schema: Any) -> str | None:
+def text_coercion(document: dict[str, Any], schema: Any) -> Code | None:
     """What turns the text of a query, header, cookie, path or form value into its Literal's type.
 
     Pydantic compares a Literal's values with the input as is, so `?level=2` never equals
     `Literal[1, 2, 3]`; `int` first makes it.
     """
-    return "int" if _int_literal(scalar_type(document, schema)) else None
+    return Code("int") if _int_literal(scalar_type(document, schema)) else None
 
 
-def numeric_constraints(document: dict[str, Any], schema: Any) -> list[tuple[str, str]]:
+def numeric_constraints(document: dict[str, Any], schema: Any) -> list[tuple[str, Code]]:
     """ge/le/min_length/... keywords for FastAPI's Path and Query."""
     schema = deref(document, schema)
     if not isinstance(schema, dict):
         return []
     t = scalar_type(document, schema)
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, Code]] = []
     if t.enum:
         return out  # a Literal: the values are the bounds
     if t.kind in ("integer", "number"):
@@ -167,25 +164,25 @@ def numeric_constraints(document: dict[str, Any], schema: Any) -> list[tuple[str
         if isinstance(schema.get("exclusiveMinimum"), (int, float)) and not isinstance(
             schema.get("exclusiveMinimum"), bool
         ):
-            out.append(("gt", repr(schema["exclusiveMinimum"])))
+            out.append(("gt", literal(schema["exclusiveMinimum"])))
         elif isinstance(low, (int, float)):
-            out.append(("ge", repr(low)))
+            out.append(("ge", literal(low)))
         elif t.kind == "integer":
-            out.append(("ge", repr(INT32_MIN if t.format == "int32" else INT64_MIN)))
+            out.append(("ge", literal(INT32_MIN if t.format == "int32" else INT64_MIN)))
         if isinstance(schema.get("exclusiveMaximum"), (int, float)) and not isinstance(
             schema.get("exclusiveMaximum"), bool
         ):
-            out.append(("lt", repr(schema["exclusiveMaximum"])))
+            out.append(("lt", literal(schema["exclusiveMaximum"])))
         elif isinstance(high, (int, float)):
-            out.append(("le", repr(high)))
+            out.append(("le", literal(high)))
         elif t.kind == "integer":
             # Beyond 64 bits no database column can hold the value: refuse it at the edge.
-            out.append(("le", repr(INT32_MAX if t.format == "int32" else INT64_MAX)))
+            out.append(("le", literal(INT32_MAX if t.format == "int32" else INT64_MAX)))
     if t.kind == "string":
         if isinstance(schema.get("minLength"), int):
-            out.append(("min_length", repr(schema["minLength"])))
+            out.append(("min_length", literal(schema["minLength"])))
         if isinstance(schema.get("maxLength"), int):
-            out.append(("max_length", repr(schema["maxLength"])))
+            out.append(("max_length", literal(schema["maxLength"])))
         if isinstance(schema.get("pattern"), str):
-            out.append(("pattern", repr(schema["pattern"])))
+            out.append(("pattern", literal(schema["pattern"])))
     return out
