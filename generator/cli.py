@@ -64,7 +64,7 @@ def generate(project: Path, check: bool, force: bool) -> None:
         if up_to_date(project, project / "generated"):
             click.echo(SKIPPED.format(time.perf_counter() - started))
             return
-    from .emit import EmitError
+    from .pysource import EmitError
     from .pipeline import generate as run
 
     try:
