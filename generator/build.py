@@ -14,7 +14,7 @@ from .enums import hoist_inline_enums
 from .hoist import hoist_inline_objects
 from .ir import Column, ForeignKey, Group, Index, Operation, Project, Resource, Source
 from .kinds import list_item_resource, operation_kind
-from .names import RESERVED_CLASS_NAMES, pascal, snake, unique
+from .names import RESERVED_CLASS_NAMES, RESERVED_CONSTANT_NAMES, pascal, snake, table_class_name, unique
 from .openapi import RawOperation, iter_operations, success_response
 from .parameters import ROUTER_NAMES, func_name, new_taken, operation_parameters, route_path
 from .pysource import Code, literal
@@ -58,7 +58,7 @@ def build(contract: Contract) -> tuple[Project, list[Diagnostic]]:
         class_of[name] = family[name][2]
 
     tables = {name: spec for _, name, spec, _ in database_tables(contract)}
-    attr_taken: set[str] = set()
+    attr_taken = {n.lower() for n in RESERVED_CONSTANT_NAMES}  # each attribute's upper case is a constant
     resources = [
         _resource(doc, name, spec, tables, scopes, family[name], attr_taken, contract) for name, spec in tables.items()
     ]
@@ -198,7 +198,7 @@ def _resource(
     return Resource(
         name=name,
         table_name=table,
-        class_name=f"{pascal(name)}Table",
+        class_name=table_class_name(name),
         attr_name=unique(snake(table), attr_taken),
         columns=tuple(columns),
         primary_key=pk,

@@ -53,6 +53,18 @@ class Bundle:
         return source.locate(pointer) if source else (1, 1)
 
 
+SPECS_DIR = "specs"
+
+
+def inside_specs(project: Path, path: Path) -> bool:
+    """Whether `path`, every link resolved, is a file under the project's specs/."""
+    try:
+        path.resolve().relative_to((project / SPECS_DIR).resolve())
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop
+        return False
+    return True
+
+
 class _Bundler:
     def __init__(self, project: Path, root: SourceFile) -> None:
         self.project = project
@@ -80,11 +92,12 @@ class _Bundler:
         return source
 
     def display_of(self, base: str, relative: str) -> str | None:
+        """The referenced file relative to the project, if it lies under specs/ (links followed):
+        anything else (`../../.env`) would be inlined into the contract the server publishes."""
         target = (self.project / base).parent / relative
-        try:
-            return target.resolve().relative_to(self.project.resolve()).as_posix()
-        except ValueError:
+        if not inside_specs(self.project, target):
             return None
+        return target.resolve().relative_to(self.project.resolve()).as_posix()
 
     def run(self) -> dict[str, Any]:
         data = self.root.data
@@ -168,7 +181,12 @@ class _Bundler:
         if target_path:
             resolved = self.display_of(file, target_path)
             if resolved is None:
-                self.error(file, ref_ptr, "ref-unresolved", f"$ref {ref!r} points outside the project")
+                self.error(
+                    file,
+                    ref_ptr,
+                    "ref-outside-specs",
+                    f"$ref {ref!r} points outside specs/: a contract may only use files under specs/",
+                )
                 return None
             target_file = resolved
         source = self.load(target_file)

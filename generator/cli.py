@@ -64,8 +64,8 @@ def generate(project: Path, check: bool, force: bool) -> None:
         if up_to_date(project, project / "generated"):
             click.echo(SKIPPED.format(time.perf_counter() - started))
             return
-    from .pysource import EmitError
     from .pipeline import generate as run
+    from .pysource import EmitError
 
     try:
         result = run(project, check=check, reuse=not force)

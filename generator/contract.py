@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .bundle import Bundle, bundle
+from .bundle import Bundle, bundle, inside_specs
 from .diagnostics import Diagnostic
 from .loader import SourceFile, load_yaml
 
@@ -78,11 +78,17 @@ def find_root(project: Path) -> tuple[Path | None, list[Diagnostic]]:
     ]
 
 
+def _outside(display: str) -> Diagnostic:
+    return Diagnostic(display, "", "ref-outside-specs", f"{display} is a link to a file outside specs/", line=1, col=1)
+
+
 def load_contract(project: Path) -> tuple[Contract | None, list[Diagnostic]]:
     root_path, diags = find_root(project)
     if root_path is None:
         return None, diags
     display = root_path.relative_to(project).as_posix()
+    if not inside_specs(project, root_path):
+        return None, [_outside(display)]
     root, diags = load_yaml(root_path, display)
     if root is None:
         return None, diags
@@ -91,6 +97,9 @@ def load_contract(project: Path) -> tuple[Contract | None, list[Diagnostic]]:
     api, diags = bundle(project, root)
     contract = Contract(project=project, api=api)
     for path in _yaml_files(project / DATABASE_DIR):
+        if not inside_specs(project, path):
+            diags.append(_outside(path.relative_to(project).as_posix()))
+            continue
         source, more = load_yaml(path, path.relative_to(project).as_posix())
         diags += more
         if source is not None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from .contract import Contract
 from .diagnostics import join_pointer
 from .loader import SourceFile
-from .names import snake
+from .names import snake, table_class_name
 from .schemas import deref, scalar_type
 
 if TYPE_CHECKING:
@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 ON_DELETE = ("CASCADE", "SET NULL", "RESTRICT", "NO ACTION")
 TABLE_KEYS = {"table", "primary_key", "timestamps", "indexes", "unique", "foreign_keys"}
-IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# fullmatch only: `$` would also match before a trailing newline ("notes\n")
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def database_tables(contract: Contract) -> Iterator[tuple[SourceFile, str, Any, str]]:
@@ -50,6 +51,7 @@ def check_database(
             )
     mapped = {n for _, n, _, _ in database_tables(contract)}
     first_mapping: dict[str, str] = {}
+    class_names: dict[str, str] = {}
     for source, name, spec, ptr in database_tables(contract):
         if name in first_mapping:
             report.at(
@@ -57,6 +59,16 @@ def check_database(
             )
             continue
         first_mapping[name] = source.display
+        table_class = table_class_name(name)
+        if table_class in class_names:
+            report.at(
+                source.display,
+                ptr,
+                "name-clash",
+                f"{name} and {class_names[table_class]} both become the Python class {table_class}: rename one schema",
+            )
+            continue
+        class_names[table_class] = name
         _check_table(report, source.display, name, spec, ptr, schemas.get(name), mapped, table_names)
         if isinstance(schemas.get(name), dict) and isinstance(spec, dict):
             _check_columns(report, doc, name, schemas[name], spec, scopes.get(name))
@@ -88,17 +100,17 @@ def _check_table(
             f"unknown key {key!r} (allowed: {', '.join(sorted(TABLE_KEYS))})",
         )
     table = spec.get("table", snake(name))
-    if not isinstance(table, str) or not IDENTIFIER.match(table):
+    if not isinstance(table, str) or not IDENTIFIER.fullmatch(table):
         report.at(file, join_pointer(ptr, "table"), "database-invalid", "table must be an SQL identifier")
-    elif table in table_names:
+    elif table.lower() in table_names:  # SQL folds the case of names: `Project` and `project` are one table
         report.at(
             file,
             join_pointer(ptr, "table"),
             "database-invalid",
-            f"table {table!r} is also used by {table_names[table]}",
+            f"table {table!r} is also used by {table_names[table.lower()]}",
         )
     else:
-        table_names[table] = name
+        table_names[table.lower()] = name
 
     def field_ref(value: Any, where: str) -> None:
         if not isinstance(value, str) or value not in props:
@@ -183,7 +195,12 @@ def _check_columns(
     owner_broken = "x-owner-scoped" in schema and (scope is None or scope.field not in (props or {}))
     for prop, sub in (props or {}).items():
         where = join_pointer("/components/schemas", name, "properties", prop)
-        if not isinstance(prop, str) or not IDENTIFIER.match(prop) or keyword.iskeyword(prop) or prop.startswith("_"):
+        if (
+            not isinstance(prop, str)
+            or not IDENTIFIER.fullmatch(prop)
+            or keyword.iskeyword(prop)
+            or prop.startswith("_")
+        ):
             report.api(
                 where,
                 "database-field-name",

@@ -31,7 +31,9 @@ class Diagnostic:
         return replace(self, line=line, col=col)
 
     def as_text(self) -> str:
-        return f"{self.file}:{self.line or 1}:{self.col or 1}: {self.severity}[{self.rule}]: {self.message}"
+        # a file name is contract input too: one diagnostic is always one line
+        file = self.file if self.file.isprintable() else self.file.encode("unicode_escape").decode("ascii")
+        return f"{file}:{self.line or 1}:{self.col or 1}: {self.severity}[{self.rule}]: {self.message}"
 
     def as_dict(self) -> dict[str, object]:
         return {

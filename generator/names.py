@@ -25,9 +25,14 @@ RESERVED_CLASS_NAMES = frozenset(
         "Any", "Annotated", "Literal", "Optional", "Union", "List", "Dict", "Protocol", "Enum", "StrEnum", "IntEnum",
         # FastAPI and the runtime, as the routers and services import them
         "APIRouter", "Cookie", "Depends", "File", "Form", "Header", "Path", "Query", "Response", "UploadFile",
-        "Context", "ContextDep", "JsonResponder", "NotImplementedOperation",
+        "Context", "ContextDep", "JsonResponder", "NotImplementedOperation", "BeforeValidator",
     }
 )  # fmt: skip
+
+
+# Module constants of tables.py beside each table's TableMeta (`TASKS`): none may take the name of
+# what tables.py imports (a table named `json` would make `JSON` shadow SQLAlchemy's type).
+RESERVED_CONSTANT_NAMES = frozenset({"JSON"})
 
 
 def _ascii(text: str) -> str:
@@ -63,6 +68,11 @@ def pascal(text: str, fallback: str = "Model") -> str:
     if name[0].isdigit():
         name = f"M{name}"
     return name
+
+
+def table_class_name(schema: str) -> str:
+    """The SQLModel class of a table-mapped schema: `Task` -> `TaskTable`."""
+    return f"{pascal(schema)}Table"
 
 
 def unique(name: str, taken: set[str]) -> str:

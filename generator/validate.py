@@ -7,6 +7,7 @@ Rule ids are stable: tests, docs and editors refer to them.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -17,11 +18,12 @@ from .diagnostics import Diagnostic, join_pointer
 from .openapi import is_bearer, iter_operations, security_schemes
 from .schemas import deref, scalar_type, schema_ref_name
 from .spec_check import spec_diagnostics, version_problem_of
+from .text_rules import check_text
 
 OWNER_NAMES = ("owner_id", "user_id")
 DEFAULT_OWNER_FIELD = "owner_id"
 DEFAULT_OWNER_CLAIM = "sub"
-MOUNT_PATH = re.compile(r"^(/[A-Za-z0-9._~-]+)*/?$")  # a plain absolute path: no host, query, fragment or template
+MOUNT_PATH = re.compile(r"(/[A-Za-z0-9._~-]+)*/?")  # fullmatch: a plain absolute path, no host, query or template
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ def parse_owner_scope(value: Any) -> OwnerScope | str:
             return f"x-owner-scoped: unknown key(s) {', '.join(unknown)} (allowed: field, claim)"
         field = value.get("field", DEFAULT_OWNER_FIELD)
         claim = value.get("claim", DEFAULT_OWNER_CLAIM)
-        if not isinstance(field, str) or not IDENTIFIER.match(field):
+        if not isinstance(field, str) or not IDENTIFIER.fullmatch(field):
             return "x-owner-scoped.field must be the name of a property"
         if not isinstance(claim, str) or not claim:
             return "x-owner-scoped.claim must be a JWT claim name"
@@ -102,6 +104,7 @@ def house_rules(contract: Contract) -> list[Diagnostic]:
     _check_owner_scopes(report, doc)
     _check_owner_not_accepted(report, doc)
     check_database(report, contract, component_schemas(doc), owner_scopes(doc))
+    check_text(report, contract)
     return report.diags
 
 
@@ -110,7 +113,7 @@ def _check_mount_path(report: Reporter, doc: dict[str, Any]) -> None:
     if not isinstance(servers, list) or not servers:
         return  # mounted at the root
     url = servers[0].get("url") if isinstance(servers[0], dict) else None
-    if not isinstance(url, str) or not MOUNT_PATH.match(url):
+    if not isinstance(url, str) or not MOUNT_PATH.fullmatch(url):
         report.api(
             "/servers/0/url", "mount-path", "servers[0].url is the mount path: a plain absolute path such as /backend"
         )
@@ -189,6 +192,12 @@ def _check_path_parameters(report: Reporter, doc: dict[str, Any]) -> None:
     for op in iter_operations(doc):
         in_template = _TEMPLATE_PARAM.findall(op.path)
         declared = {p["name"]: ptr for p, ptr in op.parameters(doc) if p.get("in") == "path"}
+        for name in sorted({n for n in in_template if in_template.count(n) > 1}):
+            report.api(
+                op.pointer,
+                "path-param-repeated",
+                f"{op.method.upper()} {op.path}: path parameter {{{name}}} appears more than once; a route can bind it once",
+            )
         for name in in_template:
             if name not in declared:
                 report.api(
@@ -267,10 +276,11 @@ def _check_owner_not_accepted(report: Reporter, doc: dict[str, Any]) -> None:
     scopes = owner_scopes(doc)
     # The usual owner names count only where the contract has owners at all: in a contract without
     # x-owner-scoped resources (GitHub's /users/{user_id}) such a parameter names a user, not the caller.
-    owner_names = (set(OWNER_NAMES) if scopes else set()) | {s.field for s in scopes.values()}
+    # compared as Python reads names (NFKC): a body field `ｏwner_id` becomes the model field `owner_id`
+    owner_names = {_nfkc(n) for n in (set(OWNER_NAMES) if scopes else set()) | {s.field for s in scopes.values()}}
     for op in iter_operations(doc):
         for param, ptr in op.parameters(doc):
-            if param.get("name") in owner_names:
+            if _nfkc(param.get("name")) in owner_names:
                 report.api(
                     join_pointer(ptr, "name"),
                     "owner-field-exposed",
@@ -281,12 +291,16 @@ def _check_owner_not_accepted(report: Reporter, doc: dict[str, Any]) -> None:
             continue
         schema, _, ptr = body
         for prop, prop_ptr in _writable_properties(doc, schema, ptr):
-            if prop in owner_names:
+            if _nfkc(prop) in owner_names:
                 report.api(
                     prop_ptr,
                     "owner-field-exposed",
                     f"{op.method.upper()} {op.path} accepts body field {prop!r}: mark it readOnly, the owner comes from the token",
                 )
+
+
+def _nfkc(name: Any) -> str:
+    return unicodedata.normalize("NFKC", name) if isinstance(name, str) else ""
 
 
 def _writable_properties(

@@ -189,8 +189,8 @@ def test_generated_and_custom_code_type_check_with_mypy() -> None:
 
 
 def test_a_model_class_datamodel_code_generator_did_not_write_is_an_emit_error() -> None:
-    from generator.pysource import EmitError
     from generator.model_parts import generate_in_parts
+    from generator.pysource import EmitError
     from generator.render import _check_classes
 
     schemas = {"Pet": {"type": "object"}, "Age": {"type": "integer"}, "FieldModel": {"type": "object"}}
