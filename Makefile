@@ -8,7 +8,7 @@ PORT ?= 8000
 
 TIME ?= 600
 
-.PHONY: install generate check run test fuzz features corpus bench clean
+.PHONY: install generate check run test fuzz fuzz-contracts features corpus bench clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,13 @@ test: install
 # A long schemathesis run against the example: make fuzz TIME=1800
 fuzz: install
 	$(BIN)/specgen fuzz --time $(TIME)
+
+# Hostile text in every string position of a contract, beyond make test's 2,000 + 100 cases:
+# make fuzz-contracts CASES=20000 BOOTS=1000
+CASES ?= 20000
+BOOTS ?= 500
+fuzz-contracts: install
+	SPECGEN_FUZZ_CONTRACTS=$(CASES) SPECGEN_FUZZ_BOOTS=$(BOOTS) $(BIN)/pytest -p no:cacheprovider tests/security/test_contract_fuzz.py
 
 features: install
 	$(BIN)/specgen features

@@ -146,9 +146,13 @@ class Operation:
 
     def page_arg(self, name: str) -> Code:
         """`limit`/`offset` for the repository: the parameter when the operation has one, else the default."""
-        if any(p.py_name == name for p in self.parameters):
+        param = next((p for p in self.parameters if p.py_name == name), None)
+        if param is None:
+            return literal(PAGE_DEFAULTS[name])
+        if param.required or param.default != "None":
             return identifier(name)
-        return literal(PAGE_DEFAULTS[name])
+        # optional without a default: an absent ?limit= is None, which pages by the default
+        return Code(f"{literal(PAGE_DEFAULTS[name])} if {identifier(name)} is None else {identifier(name)}")
 
     def envelope_value(self, field: str) -> Code:
         """What a list response's envelope field holds (items, total, limit, offset)."""

@@ -250,6 +250,9 @@ def test_schema_named_before_validator_in_a_table_named_json_boots_and_works(tmp
         created = client.post("/api/things", json={"data": {"k": [1, "two"]}})
         assert created.status_code == 201, created.text
         assert created.json()["data"] == {"k": [1, "two"]}
+        # found by the generative test: an optional `limit` without a default pages by 50, not None
+        listed = client.get("/api/notes")
+        assert listed.status_code == 200 and listed.json() == [], listed.text
 
 
 def test_committed_example_still_generates_unchanged() -> None:
