@@ -75,6 +75,8 @@ class ModelsJob:
         # datamodel-code-generator refuses a document without schemas; a contract may have none
         code, defined = self._parts.result() if self._parts is not None else ("", set())
         _check_classes(defined, set(project.model_schemas))
+        if "python-re" in code:  # text_rules refuses such patterns; never let a model backtrack on the event loop
+            raise EmitError("datamodel-code-generator chose Python's backtracking regex engine for a pattern")
         doc = '"""Request and response models of the contract (datamodel-code-generator)."""'
         if project.model_aliases:
             code += "\n\n# Schemas of the same shape as another share its class (dedupe.py).\n"
