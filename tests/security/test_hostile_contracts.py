@@ -242,7 +242,9 @@ def test_schema_named_before_validator_in_a_table_named_json_boots_and_works(tmp
     project = small_project(tmp_path / "p")
     edit(project, "  schemas:\n", "  schemas:" + SHADOWING_CONTRACT)
     edit(project, "paths:\n", "paths:\n" + SHADOWING_PATHS)
-    (project / TABLES).write_text((project / TABLES).read_text() + "  BeforeValidator:\n    table: json\n")
+    # `json` first: its constant JSON is bound before Note's JSON column is declared
+    (project / TABLES).write_text("tables:\n  BeforeValidator:\n    table: json\n  Note:\n    table: notes\n")
+    edit(project, NOTE_TEXT, NOTE_TEXT + "        meta: {type: object, additionalProperties: true}\n")
     generate_ok(project)
     tables = (project / "generated" / "tables.py").read_text()
     assert "\nJSON:" not in tables and "\nJSON2: TableMeta" in tables
@@ -250,9 +252,11 @@ def test_schema_named_before_validator_in_a_table_named_json_boots_and_works(tmp
         created = client.post("/api/things", json={"data": {"k": [1, "two"]}})
         assert created.status_code == 201, created.text
         assert created.json()["data"] == {"k": [1, "two"]}
+        note = client.post("/api/notes", json={"text": "t", "meta": {"a": 1}})
+        assert note.status_code == 201 and note.json()["meta"] == {"a": 1}, note.text
         # found by the generative test: an optional `limit` without a default pages by 50, not None
         listed = client.get("/api/notes")
-        assert listed.status_code == 200 and listed.json() == [], listed.text
+        assert listed.status_code == 200 and len(listed.json()) == 1, listed.text
 
 
 def test_committed_example_still_generates_unchanged() -> None:
