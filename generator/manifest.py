@@ -1,7 +1,7 @@
 """generated/.specgen-manifest.json: what the last run read and wrote, to skip a run that would change nothing.
 
-The manifest holds a SHA-256 of every input (each file under specs/, plus any file outside it
-that a `$ref` reached), of the toolchain (specgen's own compiler code and templates, and the
+The manifest holds a SHA-256 of every input (each file under specs/: a `$ref` may reach no
+other file), of the toolchain (specgen's own compiler code and templates, and the
 versions of the libraries that shape the output), and of every file the run wrote. When all
 inputs and the toolchain are unchanged and every output on disk still has its hash,
 `specgen generate` stops there. Anything else, a hand-edited output included, means a full run.
@@ -98,10 +98,6 @@ def input_hashes(project: StrPath) -> dict[str, str]:
     return _hash_tree(specs, project) if os.path.isdir(specs) else {}
 
 
-def hashes_of(contents: dict[str, bytes]) -> dict[str, str]:
-    return {rel: hashlib.sha256(data).hexdigest() for rel, data in contents.items()}
-
-
 def build(inputs: dict[str, str], output_dir: StrPath, stages: dict[str, str] | None = None) -> str:
     """The manifest text for a tree of outputs about to become generated/. `stages` maps an output
     file to a hash of what produced it, so a later run may take the file over (`reusable`)."""
@@ -149,15 +145,7 @@ def up_to_date(project: StrPath, output_dir: StrPath) -> bool:
     outputs = manifest.get("outputs")
     if not isinstance(recorded, dict) or not isinstance(outputs, dict):
         return False
-    current = input_hashes(project)
-    # inputs outside specs/ (reached by a $ref) are whatever the last run recorded
-    for rel in recorded:
-        if not rel.startswith(INPUT_DIR + "/"):
-            try:
-                current[rel] = _sha256_file(os.path.join(project, rel))
-            except OSError:
-                return False
-    if current != recorded:
+    if input_hashes(project) != recorded:
         return False
     if _hash_tree(output_dir, output_dir, skip=MANIFEST) != outputs:
         return False

@@ -171,12 +171,7 @@ def generate(project_dir: Path, check: bool = False, reuse: bool = True) -> Resu
         result.changed = tree_differences(tmp, target)
         if check:
             return result
-        outside_specs = {
-            rel: source.text.encode("utf-8")
-            for rel, source in result.contract.api.files.items()
-            if not rel.startswith(manifest.INPUT_DIR + "/")
-        }
-        record = manifest.build(inputs | manifest.hashes_of(outside_specs), tmp, stages)
+        record = manifest.build(inputs, tmp, stages)
         (tmp / manifest.MANIFEST).write_text(record, encoding="utf-8", newline="\n")
         if result.changed:
             swap_in(tmp, target)

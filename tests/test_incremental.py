@@ -83,16 +83,16 @@ def test_a_comment_only_edit_refreshes_the_manifest_so_the_next_run_skips(tmp_pa
     assert SKIPPED in generate(project)
 
 
-def test_a_referenced_file_outside_specs_is_an_input(tmp_path: Path) -> None:
+def test_a_referenced_file_in_a_folder_of_specs_is_an_input(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
-    shared = project / "shared"
+    shared = project / "specs" / "shared"
     shared.mkdir()
     (project / "specs" / "api" / "common.yaml").rename(shared / "common.yaml")
     spec = project / "specs" / "api" / "openapi.yaml"
-    spec.write_text(spec.read_text().replace("./common.yaml#", "../../shared/common.yaml#"))
+    spec.write_text(spec.read_text().replace("./common.yaml#", "../shared/common.yaml#"))
     generate(project)
     inputs = json.loads((project / "generated" / MANIFEST).read_text())["inputs"]
-    assert "shared/common.yaml" in inputs
+    assert "specs/shared/common.yaml" in inputs
     assert SKIPPED in generate(project)
     common = shared / "common.yaml"
     common.write_text(common.read_text().replace("description: Page size.", "description: Rows per page."))
