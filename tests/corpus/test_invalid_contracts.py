@@ -219,7 +219,7 @@ BROKEN = {
     ),
     "remote-ref-file-url": Broken(replace(NOT_FOUND_REF, '$ref: "file:///etc/passwd"'), [(API, "ref-remote", "file:")]),
     "ref-outside-the-project": Broken(
-        replace(NOT_FOUND_REF, '$ref: "../../../../../etc/passwd#/x"'), [(API, "ref-unresolved", "etc/passwd")]
+        replace(NOT_FOUND_REF, '$ref: "../../../../../etc/passwd#/x"'), [(API, "ref-outside-specs", "etc/passwd")]
     ),
     "ref-fragment-that-is-not-a-pointer": Broken(
         replace(NOT_FOUND_REF, '$ref: "./common.yaml#components/responses/NotFound"'),
