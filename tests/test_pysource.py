@@ -56,3 +56,33 @@ def test_comment_is_one_line_that_reads_back() -> None:
     text = "# " + comment(name) + "\n"
     assert ast.parse(text).body == [] and text.count("\n") == 1
     assert ast.literal_eval('"' + comment(name).replace('"', '\\"') + '"') == name
+
+
+def test_no_contract_name_can_take_a_name_the_generated_modules_import() -> None:
+    """Routers and services import the contract's classes by name beside FastAPI's, pydantic's and the
+    runtime's (a schema `BeforeValidator` once shadowed pydantic's): those names are reserved. tables.py
+    and deps.py import only `<Name>Public` models and define `<Name>Table` classes and upper-case
+    constants: their other imports must not be able to meet those shapes."""
+    from generator.names import RESERVED_CLASS_NAMES, RESERVED_CONSTANT_NAMES
+    from generator.pipeline import check_contracts
+    from generator.render import render_tree
+    from tests.support import REPO
+
+    _, result = check_contracts(REPO)
+    assert result.project is not None
+    for rel, text in render_tree(result.project, models=lambda: "").items():
+        if not rel.endswith(".py"):
+            continue
+        imported = {
+            alias.asname or alias.name
+            for node in ast.walk(ast.parse(text))
+            if isinstance(node, ast.ImportFrom) and not (node.module or "").startswith("generated")
+            for alias in node.names
+        }
+        classes = {name for name in imported if name[:1].isupper()}
+        if rel.startswith(("routers/", "services/")):
+            assert classes <= RESERVED_CLASS_NAMES, (rel, sorted(classes - RESERVED_CLASS_NAMES))
+        else:
+            constants = {name for name in classes if name.isupper()}
+            assert constants <= RESERVED_CONSTANT_NAMES, (rel, sorted(constants - RESERVED_CONSTANT_NAMES))
+            assert not any(name.endswith(("Public", "Table")) for name in classes), (rel, sorted(classes))

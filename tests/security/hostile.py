@@ -99,6 +99,17 @@ POSITIONS = [
     Position("example", "api", ("components", "schemas", "Note", "properties", "text", "example"), "json"),
     Position("property-name", "api", ("components", "schemas", "Note", "properties", "text"), "none", key=True),
     Position("schema-name", "api", ("components", "schemas", "Extra"), "none", key=True),
+    # what only datamodel-code-generator writes (models.py): checked by booting the whole tree
+    Position("schema-description", "api", ("components", "schemas", "Extra", "description"), "json"),
+    Position("model-property-name", "api", ("components", "schemas", "Extra", "properties", "a"), "none", key=True),
+    Position(
+        "model-property-description",
+        "api",
+        ("components", "schemas", "Extra", "properties", "a", "description"),
+        "json",
+    ),
+    Position("model-enum-value", "api", ("components", "schemas", "Extra", "properties", "b", "enum", 0), "json"),
+    Position("model-default", "api", ("components", "schemas", "Extra", "properties", "a", "default"), "json"),
     Position("response-description", "api", ("paths", "/notes", "get", "responses", "200", "description"), "json"),
     Position("table-name", "database", ("tables", "Note", "table"), "constant"),
     Position("index-name", "database", ("tables", "Note", "indexes", 0, "name"), "constant"),
@@ -116,7 +127,10 @@ def base_contract() -> tuple[dict[str, Any], dict[str, Any]]:
         {"name": "q", "in": "query", "schema": {"type": "string", "pattern": "^[a-z]+$"}},
         {"name": "sort", "in": "query", "schema": {"type": "string", "default": "text"}},
     ]
-    api["components"]["schemas"]["Extra"] = {"type": "object", "properties": {"a": {"type": "string"}}}
+    api["components"]["schemas"]["Extra"] = {
+        "type": "object",
+        "properties": {"a": {"type": "string"}, "b": {"type": "string", "enum": ["x", "y"]}},
+    }
     api["components"]["schemas"]["Note"]["x-owner-scoped"] = {"claim": "sub"}
     database["tables"]["Note"]["indexes"] = [{"name": "ix_notes_text", "columns": ["text"]}]
     return api, database
@@ -160,7 +174,8 @@ def cases(draw: st.DrawFn) -> Case:
     api, database = base_contract()
     case = Case(copy.deepcopy(api), copy.deepcopy(database))
     chosen = draw(st.lists(st.sampled_from(POSITIONS), min_size=1, max_size=4, unique_by=lambda p: p.name))
-    for position in sorted(chosen, key=lambda p: p.key):  # renamed keys last: other paths go through them
+    # renamed keys last, the deepest first: other paths go through them
+    for position in sorted(chosen, key=lambda p: (p.key, -len(p.path))):
         value = draw(TEXT)
         _put(case.api if position.file == "api" else case.database, position, value)
         case.drawn[position.name] = value
@@ -194,6 +209,8 @@ def assert_reads_back(case: Case, files: dict[str, str]) -> None:
         how = "comment" if name == "file-name" else by_name[name].readback
         if not value:
             continue  # an empty title is "API", an empty summary none: nothing of it to read back
+        if name == "operation-id" and not value.strip():
+            continue  # a blank operationId is no operationId: the id is derived from method and path
         if how == "constant":
             assert value in constants, f"{name}: {value!r} is not a string literal of the generated code"
         elif how == "docstring":
