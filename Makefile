@@ -8,15 +8,24 @@ PORT ?= 8000
 
 TIME ?= 600
 
-.PHONY: install generate check run test fuzz fuzz-contracts features corpus bench clean
+.PHONY: install lock generate check run test fuzz fuzz-contracts features corpus bench clean
 
-$(INSTALLED): pyproject.toml
+# Every dependency comes from requirements.lock (exact versions, hashes checked), so the generated code
+# does not change with the day you install; `make lock` refreshes it from pyproject.toml's ranges.
+$(INSTALLED): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]" --config-settings editable_mode=compat
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e . --config-settings editable_mode=compat
 	touch $@
 
 install: $(INSTALLED)
+
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+		--python-platform x86_64-manylinux_2_28 --no-header --quiet -o requirements.lock
 
 generate: install
 	$(BIN)/specgen generate
