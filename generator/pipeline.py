@@ -9,6 +9,7 @@ validator finds anything, the rendering is thrown away and the diagnostics are r
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -169,9 +170,12 @@ def generate(project_dir: Path, check: bool = False, reuse: bool = True) -> Resu
     tmp = build_in_temp(files, project_dir)
     try:
         result.changed = tree_differences(tmp, target)
-        if check:
-            return result
         record = manifest.build(inputs, tmp, stages)
+        if check:
+            # a manifest from another toolchain is stale too: the next `generate` would rewrite it
+            if manifest.read(target) != json.loads(record):
+                result.changed.append(manifest.MANIFEST)
+            return result
         (tmp / manifest.MANIFEST).write_text(record, encoding="utf-8", newline="\n")
         if result.changed:
             swap_in(tmp, target)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,21 @@ def test_generate_check_reports_drift_with_exit_1_and_writes_nothing(tmp_path: P
     assert check.returncode == 1
     assert "out of date" in check.stderr
     assert {p: p.read_bytes() for p in (project / "generated").rglob("*") if p.is_file()} == before
+
+
+def test_generate_check_reports_a_manifest_from_another_toolchain_as_out_of_date(tmp_path: Path) -> None:
+    # what a fresh clone's `make run` would otherwise rewrite, leaving `git status` dirty
+    project = small_project(tmp_path / "p")
+    assert specgen("generate", "--project", str(project), cwd=REPO).returncode == 0
+    manifest = project / "generated" / ".specgen-manifest.json"
+    record = json.loads(manifest.read_text(encoding="utf-8"))
+    record["toolchain"]["datamodel-code-generator"] = "0.0.1"
+    manifest.write_text(json.dumps(record), encoding="utf-8")
+    check = specgen("generate", "--check", "--project", str(project), cwd=REPO)
+    assert check.returncode == 1
+    assert "generated/.specgen-manifest.json" in check.stderr
+    assert specgen("generate", "--project", str(project), cwd=REPO).returncode == 0
+    assert specgen("generate", "--check", "--project", str(project), cwd=REPO).returncode == 0
 
 
 # Texts the contract may legally hold that the templates paste, unescaped, into Python string literals.
