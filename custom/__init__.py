@@ -5,9 +5,9 @@ service of its group and replaces methods by operationId (snake_case); mypy and
 the startup check compare their signatures with the contract.
 """
 
-from custom.tasks import TasksService
+from custom.tasks import TasksOverrides
 from generated.services import Services
 
 
 def services() -> Services:
-    return Services(tasks=TasksService())
+    return Services(tasks=TasksOverrides())

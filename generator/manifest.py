@@ -98,7 +98,7 @@ def input_hashes(project: StrPath) -> dict[str, str]:
     return _hash_tree(specs, project) if os.path.isdir(specs) else {}
 
 
-def build(inputs: dict[str, str], output_dir: StrPath, stages: dict[str, str] | None = None) -> str:
+def record(inputs: dict[str, str], output_dir: StrPath, stages: dict[str, str] | None = None) -> str:
     """The manifest text for a tree of outputs about to become generated/. `stages` maps an output
     file to a hash of what produced it, so a later run may take the file over (`reusable`)."""
     manifest = {

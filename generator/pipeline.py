@@ -135,10 +135,6 @@ def _feature_locator(project_dir: Path) -> Callable[[str, str], tuple[int, int]]
     return locate
 
 
-def compile_project(project_dir: Path) -> Result:
-    return check_contracts(project_dir)[1]
-
-
 def generate(project_dir: Path, check: bool = False, reuse: bool = True) -> Result:
     """Compile into generated/ (with `check`, only compare). `reuse` lets outputs whose inputs did not
     change since the last run be taken over; --check and --force never do."""
@@ -170,7 +166,7 @@ def generate(project_dir: Path, check: bool = False, reuse: bool = True) -> Resu
     tmp = build_in_temp(files, project_dir)
     try:
         result.changed = tree_differences(tmp, target)
-        record = manifest.build(inputs, tmp, stages)
+        record = manifest.record(inputs, tmp, stages)
         if check:
             # a manifest from another toolchain is stale too: the next `generate` would rewrite it
             if manifest.read(target) != json.loads(record):

@@ -1,4 +1,5 @@
-"""Contract validation: openapi-spec-validator first, then the house rules.
+"""Contract validation: the house rules (openapi-spec-validator's checks are spec_check.py, which the
+pipeline runs after these pass, in the background while it builds the IR).
 
 Every rule appends diagnostics and goes on, so one run reports every problem.
 Rule ids are stable: tests, docs and editors refer to them.
@@ -17,7 +18,7 @@ from .database_rules import IDENTIFIER, check_database
 from .diagnostics import Diagnostic, join_pointer
 from .openapi import is_bearer, iter_operations, security_schemes
 from .schemas import deref, scalar_type, schema_ref_name
-from .spec_check import spec_diagnostics, version_problem_of
+from .spec_check import version_problem_of
 from .text_rules import check_text
 
 OWNER_NAMES = ("owner_id", "user_id")
@@ -77,13 +78,6 @@ def owner_scopes(document: dict[str, Any]) -> dict[str, OwnerScope]:
             if isinstance(scope, OwnerScope):
                 out[name] = scope
     return out
-
-
-def validate(contract: Contract, spec_validator: bool = True) -> list[Diagnostic]:
-    """All rules. `spec_validator=False` when loading already failed: openapi-spec-validator cannot
-    walk a document with broken references, and it is the slow part."""
-    diags = spec_diagnostics(contract) if spec_validator else []
-    return diags + house_rules(contract)
 
 
 def house_rules(contract: Contract) -> list[Diagnostic]:

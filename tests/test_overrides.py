@@ -16,7 +16,7 @@ from generated.models import TaskPublic
 from generated.services.tasks import DefaultTasksService
 
 
-class TasksService(DefaultTasksService):
+class TasksOverrides(DefaultTasksService):
     def complete_task(self, ctx: Context, *, task_id: str) -> TaskPublic:
         return ctx.data.tasks.update(int(task_id), {"completed": True})
 '''

@@ -20,7 +20,7 @@ from generated.models import TaskPublic
 from generated.services.tasks import DefaultTasksService
 
 
-class TasksService(DefaultTasksService):
+class TasksOverrides(DefaultTasksService):
     def complete_task(self, ctx: Context, *, task_id: int) -> TaskPublic:
         with ctx.data.tasks.database.engine.connect():  # holds the pool's only connection
             time.sleep(3)

@@ -14,7 +14,7 @@ from generated.models import TaskPublic
 from generated.services.tasks import DefaultTasksService
 
 
-class TasksService(DefaultTasksService):
+class TasksOverrides(DefaultTasksService):
     def complete_task(self, ctx: Context, *, task_id: int) -> TaskPublic:
         raise RuntimeError("SELECT password FROM users -- /srv/app/secret.py")
 """
