@@ -1,0 +1,145 @@
+"""Hostile requests against the runtime (issue: hostile contracts / runtime): unstorable text in
+tokens and bodies, unions, echoed keys. Real servers on loopback, real tokens."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from generator.runtime.problems import validation_errors
+from tests.cli.helpers import API, replace_once, small_project
+from tests.security.test_hostile_input import assert_clean_problem
+from tests.support import Server, make_token, new_user, run_server, specgen
+
+
+@pytest.fixture
+def client(example_server: Server) -> Iterator[httpx.Client]:
+    with example_server.client(new_user()) as c:
+        yield c
+
+
+# --- text that cannot be stored -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"sub": "alice\x00"},
+        {"sub": "alice\ud800"},
+        {"sub": "alice", "profile": {"names": ["ok", "bad\x00"]}},
+        {"sub": "alice", "\ud800": 1},
+    ],
+    ids=["nul-sub", "surrogate-sub", "nul-nested-claim", "surrogate-claim-name"],
+)
+def test_signed_token_with_unstorable_text_is_401(example_server: Server, claims: dict[str, object]) -> None:
+    claims = dict(claims)
+    sub = claims.pop("sub")
+    token = make_token(str(sub), **claims)
+    with example_server.client(token=token) as c:
+        for response in (c.get("/backend/tasks"), c.post("/backend/tasks", json={"title": "x"})):
+            assert_clean_problem(response, 401)
+            assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+
+
+@pytest.mark.parametrize("text", ["nul\x00byte", "lone \ud800 surrogate"], ids=["nul", "surrogate"])
+def test_unstorable_text_in_an_update_is_422(client: httpx.Client, text: str) -> None:
+    task = client.post("/backend/tasks", json={"title": "ok"}).json()
+    payload = json.dumps({"title": text})
+    response = client.patch(
+        f"/backend/tasks/{task['id']}", content=payload, headers={"content-type": "application/json"}
+    )
+    assert_clean_problem(response, 422)
+    assert client.get(f"/backend/tasks/{task['id']}").json()["title"] == "ok"
+
+
+# --- a contract with a union, a JSON field, a long enum and an HTML title --------------------------
+
+EVIL_TITLE = "</title><script>alert(1)</script>"
+COLOURS = [f"colour-number-{i:02d}" for i in range(30)]
+EXTRA_PROPERTIES = (
+    "        value:\n          type: [integer, string]\n"
+    "        meta:\n          type: object\n          additionalProperties: true\n"
+    f"        colour:\n          type: string\n          enum: [{', '.join(COLOURS)}]\n"
+)
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory: pytest.TempPathFactory, database: str | None) -> Iterator[Server]:
+    project = small_project(tmp_path_factory.mktemp("hostile") / "p")
+    replace_once(project / API, "  title: Notes API\n", f"  title: {json.dumps(EVIL_TITLE)}\n")
+    replace_once(
+        project / API,
+        "        text:\n          type: string\n",
+        "        text:\n          type: string\n" + EXTRA_PROPERTIES,
+    )
+    result = specgen("generate", "--project", str(project))
+    assert result.returncode == 0, result.stdout + result.stderr
+    with run_server(project, env={"DATABASE_URL": database} if database else {}) as server:
+        yield server
+
+
+@pytest.fixture
+def notes(hostile_server: Server) -> Iterator[httpx.Client]:
+    with hostile_server.client(new_user()) as c:
+        yield c
+
+
+def post_raw(client: httpx.Client, path: str, payload: str) -> httpx.Response:
+    return client.post(path, content=payload, headers={"content-type": "application/json"})
+
+
+@pytest.mark.parametrize(("sent", "stored"), [("5.0", 5), ("5", 5), ('"5"', "5"), ("-7.0", -7)])
+def test_union_of_integer_and_string_takes_an_integral_float_as_the_integer(
+    notes: httpx.Client, sent: str, stored: int | str
+) -> None:
+    response = post_raw(notes, "/api/notes", f'{{"text": "t", "value": {sent}}}')
+    assert response.status_code == 201, response.text
+    assert response.json()["value"] == stored
+    assert notes.get(f"/api/notes/{response.json()['id']}").json()["value"] == stored
+
+
+@pytest.mark.parametrize("sent", ["5.5", "true", "[5]"])
+def test_union_of_integer_and_string_refuses_other_values_with_422(notes: httpx.Client, sent: str) -> None:
+    assert_clean_problem(post_raw(notes, "/api/notes", f'{{"text": "t", "value": {sent}}}'), 422)
+
+
+@pytest.mark.parametrize(
+    "meta",
+    ['{"k": "nul\\u0000"}', '{"nul\\u0000key": 1}', '{"k": ["a", {"deep": "\\u0000"}]}'],
+    ids=["value", "key", "nested"],
+)
+def test_unstorable_text_inside_a_json_field_is_422(notes: httpx.Client, meta: str) -> None:
+    response = post_raw(notes, "/api/notes", f'{{"text": "t", "meta": {meta}}}')
+    assert_clean_problem(response, 422)
+    assert response.json()["errors"] == [
+        {"pointer": "/body/meta", "detail": "Contains a character that cannot be stored"}
+    ]
+    assert notes.get("/api/notes").json() == []
+
+
+def test_422_clips_a_500_kb_key_in_its_pointer(notes: httpx.Client) -> None:
+    key = "k" * 500_000
+    response = notes.post("/api/notes", json={"text": "t", key: 1})
+    assert_clean_problem(response, 422)
+    assert response.json()["errors"] == [{"pointer": "/body/" + "k" * 63 + "\u2026", "detail": "Unknown field"}]
+    assert len(response.content) < 1000
+
+
+def test_422_clips_a_long_detail(notes: httpx.Client) -> None:
+    response = notes.post("/api/notes", json={"text": "t", "colour": "mauve"})
+    assert_clean_problem(response, 422)
+    [error] = response.json()["errors"]
+    assert error["pointer"] == "/body/colour"
+    assert len(error["detail"]) == 200 and error["detail"].endswith("\u2026")
+
+
+def test_pointer_keys_are_clipped_before_escaping() -> None:
+    key = "a" * 62 + "~/" + "b" * 10  # the cut falls after `~`: it must not leave a half escape
+    [error] = validation_errors(
+        [{"loc": ("body", key), "msg": "x" * 500, "type": "extra_forbidden"}], frozenset(), frozenset()
+    )
+    assert error["pointer"] == "/body/" + "a" * 62 + "~0\u2026"
+    assert error["detail"] == "Unknown field"
