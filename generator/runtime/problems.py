@@ -17,6 +17,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.routing import compile_path
 from starlette.types import Send
@@ -191,6 +192,13 @@ def install_problem_handlers(
             return problem_response(404, NOT_FOUND_DETAIL)
         errors = validation_errors(raw, owners, read_only_set)
         return problem_response(422, "The request does not match the contract", errors=errors)
+
+    @app.exception_handler(ClientDisconnect)
+    async def client_gone(request: Request, exc: ClientDisconnect) -> Response:
+        # The client hung up while sending its body: nothing failed here and nobody reads an
+        # answer. One line, not a traceback (uvicorn drops what is sent after a disconnect).
+        log.info("client disconnected before its request body was read: %s %r", request.method, request.url.path)
+        return problem_response(400, "The request body was not received in full")
 
     @app.exception_handler(Exception)
     async def internal_problem(request: Request, exc: Exception) -> Response:

@@ -37,6 +37,18 @@ def load_app(project: Path, environ: dict[str, str] | None = None) -> FastAPI:
     return app
 
 
+def uvicorn_options(app: FastAPI) -> dict[str, Any]:
+    """What `specgen serve` passes to uvicorn beside the app: logging that shows the runtime's info
+    lines (the `specgen` logger) beside uvicorn's."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    log_config = copy.deepcopy(LOGGING_CONFIG)
+    log_config["loggers"]["specgen"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return {"log_config": log_config}
+
+
 def create() -> FastAPI:
     return load_app(Path(os.environ.get(PROJECT_ENV, ".")))
 

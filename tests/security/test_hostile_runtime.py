@@ -1,10 +1,16 @@
-"""Hostile requests against the runtime (issue: hostile contracts / runtime): unstorable text in
-tokens and bodies, unions, echoed keys. Real servers on loopback, real tokens."""
+"""Hostile requests against the runtime (issue: hostile contracts / runtime): Host-built redirects, unstorable text in tokens and bodies, unions, aborted bodies, echoed
+keys, and a contract title written as HTML. Real servers on loopback, real tokens."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import re
+import socket
+import time
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -19,6 +25,17 @@ from tests.support import Server, make_token, new_user, run_server, specgen
 def client(example_server: Server) -> Iterator[httpx.Client]:
     with example_server.client(new_user()) as c:
         yield c
+
+
+# --- redirects ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/backend/tasks/", "/health/"])
+def test_trailing_slash_is_a_404_problem_and_no_location_is_built_from_host(client: httpx.Client, path: str) -> None:
+    response = client.get(path, headers={"Host": "evil.example"})
+    assert_clean_problem(response, 404)
+    assert "location" not in response.headers
+    assert "evil.example" not in response.text
 
 
 # --- text that cannot be stored -------------------------------------------------------------------
@@ -143,3 +160,44 @@ def test_pointer_keys_are_clipped_before_escaping() -> None:
     )
     assert error["pointer"] == "/body/" + "a" * 62 + "~0\u2026"
     assert error["detail"] == "Unknown field"
+
+
+def test_docs_page_escapes_the_contract_title_and_allows_only_its_own_scripts(hostile_server: Server) -> None:
+    response = httpx.get(f"{hostile_server.url}/docs")
+    assert response.status_code == 200
+    page = response.text
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt; - docs</title>" in page
+    policy = dict((d.split(" ", 1) + [""])[:2] for d in response.headers["content-security-policy"].split("; "))
+    scripts = policy["script-src"].split()
+    assert "'unsafe-inline'" not in scripts and "'unsafe-eval'" not in scripts
+    assert policy["default-src"] == "'none'" and policy["frame-ancestors"] == "'none'"
+    inline = re.findall(r"<script>(.*?)</script>", page, re.DOTALL)
+    assert len(inline) == 1
+    digest = base64.b64encode(hashlib.sha256(inline[0].encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in scripts
+    [bundle] = re.findall(r'<script src="([^"]+)"', page)
+    assert f"{urlsplit(bundle).scheme}://{urlsplit(bundle).netloc}" in scripts
+
+
+# --- a client that hangs up -----------------------------------------------------------------------
+
+
+def test_client_that_hangs_up_mid_body_is_one_info_line_not_a_traceback(example_server: Server) -> None:
+    start = len(example_server.output())
+    parts = urlsplit(example_server.url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(
+            b"POST /backend/tasks HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+            + make_token(new_user()).encode()
+            + b'\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"title": '
+        )
+        time.sleep(0.3)
+    deadline = time.monotonic() + 10
+    while "client disconnected" not in example_server.output()[start:] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.3)
+    log = example_server.output()[start:]
+    lines = [line for line in log.splitlines() if "client disconnected" in line]
+    assert lines == ["INFO:     client disconnected before its request body was read: POST '/backend/tasks'"], log
+    assert "Traceback" not in log and "ClientDisconnect" not in log and "unhandled error" not in log
