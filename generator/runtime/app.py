@@ -16,6 +16,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from .auth import BearerAuthMiddleware, BodyLimitMiddleware, TokenVerifier
 from .config import Settings
 from .db import Database, make_engine
+from .limits import RequestLimits, RequestLimitsMiddleware
 from .pages import swagger_page
 from .problems import allow_table, install_problem_handlers
 
@@ -62,6 +63,7 @@ def build_app(
         title=title, lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None, redirect_slashes=False
     )
     app.state.create_tables = settings.create_tables
+    limits = app.state.request_limits = RequestLimits.from_settings(settings)
     for router in routers:
         app.include_router(router, prefix=mount_path)
     declared = [
@@ -99,4 +101,6 @@ def build_app(
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type"],
         )
+    # Outermost: a request line or headers past the limits are refused before anything reads them.
+    app.add_middleware(RequestLimitsMiddleware, limits=limits)
     return app

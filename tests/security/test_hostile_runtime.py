@@ -1,4 +1,5 @@
-"""Hostile requests against the runtime (issue: hostile contracts / runtime): Host-built redirects, unstorable text in tokens and bodies, unions, aborted bodies, echoed
+"""Hostile requests against the runtime (issue: hostile contracts / runtime): request heads past the
+limits, Host-built redirects, unstorable text in tokens and bodies, unions, aborted bodies, echoed
 keys, and a contract title written as HTML. Real servers on loopback, real tokens."""
 
 from __future__ import annotations
@@ -8,8 +9,10 @@ import hashlib
 import json
 import re
 import socket
+import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
@@ -21,10 +24,149 @@ from tests.security.test_hostile_input import assert_clean_problem
 from tests.support import Server, make_token, new_user, run_server, specgen
 
 
+def raw_exchange(server: Server, request: bytes, timeout: float = 30) -> bytes:
+    """Send `request` from a thread while reading the answer, as a client that streams would."""
+    parts = urlsplit(server.url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=timeout) as sock:
+
+        def push() -> None:
+            try:
+                sock.sendall(request)
+            except OSError:
+                pass  # the server may close once it has answered
+
+        sender = threading.Thread(target=push)
+        sender.start()
+        reply = b""
+        while b"\r\n\r\n" not in reply or len(reply) < reply.find(b"\r\n\r\n") + 4 + _length(reply):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            reply += chunk
+        sender.join(timeout)
+    return reply
+
+
+def _length(reply: bytes) -> int:
+    match = re.search(rb"\r\ncontent-length: (\d+)", reply, re.IGNORECASE)
+    return int(match.group(1)) if match else 0
+
+
+def status_of(reply: bytes) -> int:
+    return int(reply.split(b" ", 2)[1])
+
+
+def problem_of(reply: bytes) -> dict[str, object]:
+    head, _, body = reply.partition(b"\r\n\r\n")
+    assert b"content-type: application/problem+json" in head.lower(), head
+    problem: dict[str, object] = json.loads(body)
+    return problem
+
+
+def peak_rss_kib(server: Server) -> int:
+    for line in Path(f"/proc/{server.process.pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmHWM")
+
+
 @pytest.fixture
 def client(example_server: Server) -> Iterator[httpx.Client]:
     with example_server.client(new_user()) as c:
         yield c
+
+
+# --- the request line and headers -----------------------------------------------------------------
+
+
+def test_anonymous_32_mb_header_is_431_and_never_buffered_whole(example_server: Server) -> None:
+    before = peak_rss_kib(example_server)
+    big = b"GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * (32 * 1024 * 1024) + b"\r\n\r\n"
+    reply = raw_exchange(example_server, big)
+    assert status_of(reply) == 431, reply[:200]
+    assert problem_of(reply)["status"] == 431
+    # httptools used to read all 32 MB (and more in copies) before the app answered 200
+    assert peak_rss_kib(example_server) - before < 16 * 1024
+
+
+def test_100_000_headers_are_431(example_server: Server) -> None:
+    many = b"GET /health HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: a\r\n" % i for i in range(100_000)) + b"\r\n"
+    reply = raw_exchange(example_server, many)
+    assert status_of(reply) == 431, reply[:200]
+    assert problem_of(reply)["detail"] == "The request has more than 100 headers"
+
+
+@pytest.mark.parametrize(
+    ("headers", "detail"),
+    [
+        ({"X-Long": "a" * (16 * 1024)}, "A request header is longer than 16384 bytes"),
+        ({f"X-Part-{i}": "a" * 15_000 for i in range(5)}, "The request headers are longer than 65536 bytes in total"),
+        ({f"X-{i}": "a" for i in range(101)}, "The request has more than 100 headers"),
+    ],
+    ids=["one-over-16-kib", "over-64-kib-in-total", "over-100-headers"],
+)
+def test_headers_past_a_limit_are_a_431_problem(client: httpx.Client, headers: dict[str, str], detail: str) -> None:
+    response = client.get("/backend/tasks", headers=headers)
+    assert_clean_problem(response, 431)
+    assert response.json()["detail"] == detail
+
+
+def test_headers_at_the_limits_are_served(client: httpx.Client) -> None:
+    one = {"X-Long": "a" * (16 * 1024 - len("x-long"))}  # name + value: exactly 16 KiB
+    assert client.get("/backend/tasks", headers=one).status_code == 200
+    assert client.get("/backend/tasks", headers={f"X-{i}": "a" for i in range(90)}).status_code == 200
+
+
+def test_url_over_8_kib_is_a_414_problem(client: httpx.Client) -> None:
+    response = client.get("/backend/tasks", params={"q": "a" * (8 * 1024)})
+    assert_clean_problem(response, 414)
+    assert response.json()["detail"] == "The request URL is longer than 8192 bytes"
+    assert client.get("/backend/tasks", params={"q": "a" * 7000}).status_code == 200
+
+
+def test_head_limits_follow_the_settings(project_copy: Path) -> None:
+    env = {"MAX_URL_BYTES": "512", "MAX_HEADER_BYTES": "1024", "MAX_HEADERS_BYTES": "4096", "MAX_HEADER_COUNT": "20"}
+    with run_server(project_copy, env=env) as server, server.client(new_user()) as c:
+        assert c.get("/backend/tasks", headers={"X-A": "a" * 900}).status_code == 200
+        assert_clean_problem(c.get("/backend/tasks", headers={"X-A": "a" * 1100}), 431)
+        assert_clean_problem(c.get("/backend/tasks", headers={f"X-{i}": "a" for i in range(20)}), 431)
+        assert_clean_problem(c.get("/backend/tasks", params={"q": "a" * 600}), 414)
+
+
+def test_head_limits_answer_in_the_app_under_any_server(tmp_path: Path) -> None:
+    """The ASGI check alone, under uvicorn's h11 with a large buffer: the same 431/414 problem."""
+    import uvicorn
+
+    from generator.runtime.server import load_app
+    from tests.support import REPO, TEST_SECRET
+
+    env = {"JWT_SECRET": TEST_SECRET, "SPECGEN_CREATE_TABLES": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}"}
+    app = load_app(REPO, env)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, http="h11", h11_max_incomplete_event_size=2**20, log_level="warning"
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not server.started:
+            assert time.monotonic() < deadline, "the in-process server did not start"
+            time.sleep(0.05)
+        with httpx.Client(
+            base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {make_token()}"}
+        ) as c:
+            assert_clean_problem(c.get("/backend/tasks", headers={"X-Long": "a" * 20_000}), 431)
+            assert_clean_problem(c.get("/health", headers={f"X-{i}": "a" for i in range(120)}), 431)
+            assert_clean_problem(c.get("/health", params={"q": "a" * 9000}), 414)
+            assert c.get("/backend/tasks").status_code == 200
+    finally:
+        server.should_exit = True
+        thread.join(10)
 
 
 # --- redirects ------------------------------------------------------------------------------------
