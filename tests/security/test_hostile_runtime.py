@@ -8,6 +8,7 @@ import base64
 import hashlib
 import json
 import re
+import select
 import socket
 import threading
 import time
@@ -124,13 +125,43 @@ def test_url_over_8_kib_is_a_414_problem(client: httpx.Client) -> None:
     assert client.get("/backend/tasks", params={"q": "a" * 7000}).status_code == 200
 
 
-def test_head_limits_follow_the_settings(project_copy: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_head_limits_follow_the_settings_in_every_worker(project_copy: Path, workers: int) -> None:
     env = {"MAX_URL_BYTES": "512", "MAX_HEADER_BYTES": "1024", "MAX_HEADERS_BYTES": "4096", "MAX_HEADER_COUNT": "20"}
-    with run_server(project_copy, env=env) as server, server.client(new_user()) as c:
+    with run_server(project_copy, env=env, workers=workers) as server, server.client(new_user()) as c:
         assert c.get("/backend/tasks", headers={"X-A": "a" * 900}).status_code == 200
         assert_clean_problem(c.get("/backend/tasks", headers={"X-A": "a" * 1100}), 431)
         assert_clean_problem(c.get("/backend/tasks", headers={f"X-{i}": "a" for i in range(20)}), 431)
         assert_clean_problem(c.get("/backend/tasks", params={"q": "a" * 600}), 414)
+        # the server's own bound (not only the app's): a head that never ends is refused as it grows
+        reply = unfinished_head(server, chunks=40, size=1000)
+        assert status_of(reply) == 431, reply[:200]
+
+
+def unfinished_head(server: Server, chunks: int, size: int) -> bytes:
+    """A request head sent in pieces and never finished: the answer, if one comes while it grows."""
+    parts = urlsplit(server.url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ")
+        for _ in range(chunks):
+            try:
+                sock.sendall(b"a" * size)
+            except OSError:
+                break
+            time.sleep(0.02)  # separate reads on the server's side
+            if select.select([sock], [], [], 0)[0]:
+                break
+        return sock.recv(65536)
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "lots"])
+@pytest.mark.parametrize("key", ["MAX_URL_BYTES", "MAX_HEADER_BYTES", "MAX_HEADERS_BYTES", "MAX_HEADER_COUNT"])
+def test_a_head_limit_that_is_not_a_positive_number_stops_the_server(tmp_path: Path, key: str, value: str) -> None:
+    from generator.runtime.config import ConfigError, load_settings
+    from tests.support import TEST_SECRET
+
+    with pytest.raises(ConfigError, match=key if value != "lots" else "not a number"):
+        load_settings(tmp_path, {"JWT_SECRET": TEST_SECRET, key: value})
 
 
 def test_head_limits_answer_in_the_app_under_any_server(tmp_path: Path) -> None:
