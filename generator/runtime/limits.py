@@ -6,8 +6,9 @@ Enforced twice, by one set of rules (RequestLimits):
   runs). This is the bound that protects memory: httptools buffers a header however long it is
   (a 32 MB header was read whole, then answered 200) and uvicorn has no limit for it. Here the
   bytes of an unfinished request head are counted as they arrive, and the request is refused as
-  soon as it is past the limits, with the connection closed after a short linger. Under h11,
-  uvicorn's `h11_max_incomplete_event_size` is set to the same bound (h11 answers it with 400).
+  soon as it is past the limits, with the connection closed after a short linger. Where httptools
+  is missing, `LimitedH11Protocol`: h11 buffers a head up to `h11_max_incomplete_event_size`,
+  which is set to the same bound, and the 400 uvicorn would answer past it becomes the 431.
 - in the app, as ASGI middleware (`RequestLimitsMiddleware`), on the parsed request: the answer
   under any server, as the same problem+json.
 """
@@ -15,6 +16,7 @@ Enforced twice, by one set of rules (RequestLimits):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any, ClassVar
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -203,8 +205,46 @@ def _limited_httptools_protocol() -> type[Any] | None:
     return LimitedHttpToolsProtocol
 
 
+def _limited_h11_protocol() -> type[Any]:
+    import h11
+    from h11._connection import DEFAULT_MAX_INCOMPLETE_EVENT_SIZE  # as uvicorn imports it
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class LimitedH11Protocol(H11Protocol):
+        """uvicorn's h11 protocol (where httptools is missing), answering h11's own bound on a
+        request head (`h11_max_incomplete_event_size`, which `specgen serve` sets to the limits plus
+        framing) with the 431 problem, then lingering, instead of a plain 400 and a reset."""
+
+        _refused = False
+
+        def data_received(self, data: bytes) -> None:
+            if not self._refused:
+                super().data_received(data)
+
+        def send_400_response(self, msg: str) -> None:
+            bound = self.config.h11_max_incomplete_event_size or DEFAULT_MAX_INCOMPLETE_EVENT_SIZE
+            if len(self.conn.trailing_data[0]) <= bound:
+                super().send_400_response(msg)  # a malformed request, not an oversized head
+                return
+            self._refused = True
+            body = problem_body(431, f"The request line and headers are longer than {bound} bytes")
+            headers = [*PROBLEM_HEADERS, (b"connection", b"close")]
+            reason = HTTPStatus(431).phrase.encode()
+            for event in (h11.Response(status_code=431, headers=headers, reason=reason), h11.Data(data=body)):
+                self.transport.write(self.conn.send(event))
+            self.transport.write(self.conn.send(h11.EndOfMessage()))
+            self.loop.call_later(LINGER_SECONDS, self.transport.close)
+
+    return LimitedH11Protocol
+
+
 LimitedHttpToolsProtocol = _limited_httptools_protocol()
-HTTP_PROTOCOL = "generator.runtime.limits:LimitedHttpToolsProtocol" if LimitedHttpToolsProtocol else "h11"
+LimitedH11Protocol = _limited_h11_protocol()
+HTTP_PROTOCOL = (
+    "generator.runtime.limits:LimitedHttpToolsProtocol"
+    if LimitedHttpToolsProtocol
+    else "generator.runtime.limits:LimitedH11Protocol"
+)
 
 
 def configure_server(limits: RequestLimits) -> None:

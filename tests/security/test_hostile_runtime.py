@@ -13,7 +13,9 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -164,8 +166,9 @@ def test_a_head_limit_that_is_not_a_positive_number_stops_the_server(tmp_path: P
         load_settings(tmp_path, {"JWT_SECRET": TEST_SECRET, key: value})
 
 
-def test_head_limits_answer_in_the_app_under_any_server(tmp_path: Path) -> None:
-    """The ASGI check alone, under uvicorn's h11 with a large buffer: the same 431/414 problem."""
+@contextmanager
+def in_process_server(tmp_path: Path, **config: Any) -> Iterator[Server]:
+    """The committed example under uvicorn in this process, with the given uvicorn settings."""
     import uvicorn
 
     from generator.runtime.server import load_app
@@ -176,11 +179,7 @@ def test_head_limits_answer_in_the_app_under_any_server(tmp_path: Path) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app, host="127.0.0.1", port=port, http="h11", h11_max_incomplete_event_size=2**20, log_level="warning"
-        )
-    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **config))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
@@ -188,16 +187,33 @@ def test_head_limits_answer_in_the_app_under_any_server(tmp_path: Path) -> None:
         while not server.started:
             assert time.monotonic() < deadline, "the in-process server did not start"
             time.sleep(0.05)
-        with httpx.Client(
-            base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {make_token()}"}
-        ) as c:
+        yield Server(url=f"http://127.0.0.1:{port}", process=None, log=tmp_path / "none.log")  # type: ignore[arg-type]
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def test_head_limits_answer_in_the_app_under_any_server(tmp_path: Path) -> None:
+    """The ASGI check alone, under uvicorn's h11 with a large buffer: the same 431/414 problem."""
+    with in_process_server(tmp_path, http="h11", h11_max_incomplete_event_size=2**20) as server:
+        with server.client(new_user()) as c:
             assert_clean_problem(c.get("/backend/tasks", headers={"X-Long": "a" * 20_000}), 431)
             assert_clean_problem(c.get("/health", headers={f"X-{i}": "a" for i in range(120)}), 431)
             assert_clean_problem(c.get("/health", params={"q": "a" * 9000}), 414)
             assert c.get("/backend/tasks").status_code == 200
-    finally:
-        server.should_exit = True
-        thread.join(10)
+
+
+def test_under_h11_a_32_mb_header_is_the_431_problem_too(tmp_path: Path) -> None:
+    from generator.runtime.limits import LimitedH11Protocol, RequestLimits
+
+    bound = RequestLimits().head_bytes  # what specgen serve passes as h11_max_incomplete_event_size
+    with in_process_server(tmp_path, http=LimitedH11Protocol, h11_max_incomplete_event_size=bound) as server:
+        big = b"GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * (32 * 1024 * 1024) + b"\r\n\r\n"
+        reply = raw_exchange(server, big)
+        assert status_of(reply) == 431, reply[:200]
+        assert problem_of(reply)["detail"] == f"The request line and headers are longer than {bound} bytes"
+        assert status_of(raw_exchange(server, b"GET /health HTTP/1.1\r\nHost: x\r\nBad header\r\n\r\n")) == 400
+        assert httpx.get(f"{server.url}/health").status_code == 200
 
 
 # --- redirects ------------------------------------------------------------------------------------
