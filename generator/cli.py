@@ -104,7 +104,7 @@ def serve(project: Path, host: str, port: int, workers: int, reload: bool) -> No
 
     from .runtime.config import ConfigError
     from .runtime.overrides import OverrideMismatch
-    from .runtime.server import PROJECT_ENV, load_app, missing_tables
+    from .runtime.server import PROJECT_ENV, load_app, missing_tables, uvicorn_options
 
     project = project.resolve()
     os.environ[PROJECT_ENV] = str(project)
@@ -133,6 +133,7 @@ def serve(project: Path, host: str, port: int, workers: int, reload: bool) -> No
         reload=reload,
         reload_dirs=[str(project / "generated"), str(project / "custom")] if reload else None,
         app_dir=str(project),
+        **uvicorn_options(app),
     )
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.routing import APIRoute
 from sqlalchemy import MetaData
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -17,6 +16,8 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from .auth import BearerAuthMiddleware, BodyLimitMiddleware, TokenVerifier
 from .config import Settings
 from .db import Database, make_engine
+from .limits import RequestLimits, RequestLimitsMiddleware
+from .pages import swagger_page
 from .problems import allow_table, install_problem_handlers
 
 
@@ -56,8 +57,13 @@ def build_app(
         finally:
             engine.dispose()
 
-    app = FastAPI(title=title, lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
+    # redirect_slashes=False: Starlette's 307 to the other spelling of a path builds its Location
+    # from the Host header, which the client chooses. `/backend/tasks/` is a 404 problem instead.
+    app = FastAPI(
+        title=title, lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None, redirect_slashes=False
+    )
     app.state.create_tables = settings.create_tables
+    limits = app.state.request_limits = RequestLimits.from_settings(settings)
     for router in routers:
         app.include_router(router, prefix=mount_path)
     declared = [
@@ -77,9 +83,11 @@ def build_app(
     def openapi() -> Response:
         return Response(contract, media_type="application/json")
 
+    docs_page = swagger_page(title)
+
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title=f"{title} - docs")
+        return HTMLResponse(docs_page.html, headers=docs_page.headers)
 
     # Added innermost first. Authentication wraps everything under the mount path (before the
     # body limit, the router and any session); CORS sits outside it so preflights can be answered.
@@ -93,4 +101,6 @@ def build_app(
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type"],
         )
+    # Outermost: a request line or headers past the limits are refused before anything reads them.
+    app.add_middleware(RequestLimitsMiddleware, limits=limits)
     return app

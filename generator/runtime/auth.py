@@ -17,10 +17,9 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .config import HS_ALGORITHMS, ConfigError, Settings
+from .db import all_text_storable
 from .jwks import JWKSCache, KeySetUnavailable, UnknownKey
-from .problems import problem_body
-
-PROBLEM_HEADERS = [(b"content-type", b"application/problem+json"), (b"cache-control", b"no-store")]
+from .problems import PROBLEM_HEADERS, problem_body, send_problem
 
 
 @dataclass(frozen=True)
@@ -123,6 +122,10 @@ class TokenVerifier:
         sub = claims.get("sub")
         if not isinstance(sub, str) or not sub.strip():
             raise InvalidToken("sub")
+        if not all_text_storable(claims):
+            # A signed NUL or lone surrogate (JSON's \u0000, \ud800) would reach a query as the
+            # caller's id and fail there: text no database can store names no one.
+            raise InvalidToken("unstorable text")
         self.verified.put(token, claims, self.leeway)
         return claims
 
@@ -222,7 +225,7 @@ class BodyLimitMiddleware:
         for key, value in scope["headers"]:
             if key == b"content-length":
                 if not value.isdigit() or int(value) > self.max_bytes:
-                    await _send_problem(
+                    await send_problem(
                         send,
                         413 if value.isdigit() else 400,
                         "The request body is too large" if value.isdigit() else "Invalid Content-Length",
@@ -252,13 +255,8 @@ class BodyLimitMiddleware:
             await self.app(scope, limited_receive, tracking_send)
         except _BodyTooLarge:
             if not started:
-                await _send_problem(send, 413, "The request body is too large")
+                await send_problem(send, 413, "The request body is too large")
 
 
 class _BodyTooLarge(Exception):
     pass
-
-
-async def _send_problem(send: Send, status: int, detail: str) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": PROBLEM_HEADERS})
-    await send({"type": "http.response.body", "body": problem_body(status, detail)})

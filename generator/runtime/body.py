@@ -44,22 +44,27 @@ def json_body(model: type[M]) -> Callable[[Request], Awaitable[M]]:
 
 
 def _integral_floats_as_ints(raw: bytes, exc: ValidationError) -> bytes | None:
-    """JSON Schema counts 5.0 as an integer; pydantic's strict mode does not. Rewrite such values
-    and validate once more (a rare, slow path: it only runs after a strict failure)."""
-    fixes = [
-        err["loc"]
+    """JSON Schema counts 5.0 as an integer; pydantic's strict mode does not. When an integer
+    position refused an integral float, every integral float of the document is rewritten as an
+    integer and the document validated once more (a rare, slow path: it only runs after a strict
+    failure). The whole document, not the failed positions: an error's `loc` names union members
+    (`int`, `str`) and tags beside the document's keys, so it cannot be walked as a path. A strict
+    `number` accepts an integer, so no other position changes its verdict."""
+    if not any(
+        err["type"] == "int_type" and isinstance(err.get("input"), float) and err["input"].is_integer()
         for err in exc.errors(include_url=False)
-        if err["type"] == "int_type" and isinstance(err.get("input"), float) and err["input"].is_integer()
-    ]
-    if not fixes:
+    ):
         return None
-    document = json.loads(raw)
-    for loc in fixes:
-        node = document
-        for key in loc[:-1]:
-            node = node[key]
-        node[loc[-1]] = int(node[loc[-1]])
+    try:
+        document = json.loads(raw, parse_float=_integral_as_int)
+    except (ValueError, RecursionError):
+        return None  # pydantic-core parsed it; json did not: keep pydantic's errors
     return json.dumps(document).encode()
+
+
+def _integral_as_int(text: str) -> float | int:
+    value = float(text)
+    return int(value) if value.is_integer() else value
 
 
 def optional_json_body(model: type[M]) -> Callable[[Request], Awaitable[M | None]]:

@@ -9,6 +9,13 @@ from pathlib import Path
 HS_ALGORITHMS = ("HS256", "HS384", "HS512")
 ASYMMETRIC_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
 MIN_HS_SECRET_BYTES = 32
+# The request line and headers (runtime/limits.py): 414 past the first, 431 past the others.
+HEAD_LIMITS = {
+    "MAX_URL_BYTES": 8 * 1024,
+    "MAX_HEADER_BYTES": 16 * 1024,
+    "MAX_HEADERS_BYTES": 64 * 1024,
+    "MAX_HEADER_COUNT": 100,
+}
 
 
 class ConfigError(Exception):
@@ -29,6 +36,10 @@ class Settings:
     jwt_audience: str | None
     jwt_leeway: float
     max_body_bytes: int
+    max_url_bytes: int
+    max_header_bytes: int
+    max_headers_bytes: int
+    max_header_count: int
     create_tables: bool
     cors_origins: tuple[str, ...]
     sqlite_busy_timeout_ms: int
@@ -107,8 +118,12 @@ def load_settings(project_dir: Path, environ: dict[str, str] | None = None) -> S
         pool_size = int(get("DB_POOL_SIZE") or 10)
         max_overflow = int(get("DB_MAX_OVERFLOW") or 10)
         pool_timeout = float(get("DB_POOL_TIMEOUT") or 5)
+        head_limits = {key: int(get(key) or default) for key, default in HEAD_LIMITS.items()}
     except ValueError as exc:
         raise ConfigError(f"a numeric setting is not a number ({exc})") from None
+    for key, value in head_limits.items():
+        if value < 1:
+            raise ConfigError(f"{key} must be a positive number of bytes (or headers)")
     return Settings(
         project_dir=project_dir,
         database_url=database_url(project_dir, environ),
@@ -122,6 +137,10 @@ def load_settings(project_dir: Path, environ: dict[str, str] | None = None) -> S
         jwt_audience=get("JWT_AUDIENCE"),
         jwt_leeway=leeway,
         max_body_bytes=max_body,
+        max_url_bytes=head_limits["MAX_URL_BYTES"],
+        max_header_bytes=head_limits["MAX_HEADER_BYTES"],
+        max_headers_bytes=head_limits["MAX_HEADERS_BYTES"],
+        max_header_count=head_limits["MAX_HEADER_COUNT"],
         # create_all is for throwaway test databases; real ones move by `specgen upgrade`
         create_tables=(get("SPECGEN_CREATE_TABLES") or "0") in ("1", "true", "yes"),
         cors_origins=tuple(o.strip() for o in (get("CORS_ORIGINS") or "").split(",") if o.strip()),

@@ -58,6 +58,33 @@ class ExactDecimal(TypeDecorator[decimal.Decimal]):
         return None if value is None else decimal.Decimal(str(value))
 
 
+def storable(text: str) -> bool:
+    """Text every database keeps as sent: PostgreSQL refuses NUL, UTF-8 has no lone surrogates."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def all_text_storable(value: Any) -> bool:
+    """Every string inside a JSON-like value (keys too) is storable; iterative, so depth costs no stack."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if not storable(item):
+                return False
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            pending.extend(item)
+    return True
+
+
 def utcnow() -> datetime.datetime:
     return datetime.datetime.now(datetime.UTC)
 

@@ -17,8 +17,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.routing import compile_path
+from starlette.types import Send
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("specgen")
@@ -78,14 +80,35 @@ def problem_body(status: int, detail: str | None = None, **extra: Any) -> bytes:
     return json.dumps(body, separators=(",", ":")).encode()
 
 
+# The raw ASGI form, for middleware that answers before (or without) the router.
+PROBLEM_HEADERS = [(b"content-type", PROBLEM_JSON.encode()), (b"cache-control", b"no-store")]
+
+
+async def send_problem(send: Send, status: int, detail: str) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": PROBLEM_HEADERS})
+    await send({"type": "http.response.body", "body": problem_body(status, detail)})
+
+
 def problem_response(
     status: int, detail: str | None = None, headers: dict[str, str] | None = None, **extra: Any
 ) -> Response:
     return Response(problem_body(status, detail, **extra), status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 
+# What a 422 repeats of the request is bounded: a key is the client's text (a 500 KB key was echoed
+# whole), and a detail can quote a schema or a value.
+MAX_POINTER_KEY = 64
+MAX_DETAIL = 200
+ELLIPSIS = "\u2026"
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
+
+
 def _pointer(loc: tuple[Any, ...] | list[Any]) -> str:
-    return "/" + "/".join(str(part).replace("~", "~0").replace("/", "~1") for part in loc)
+    """An RFC 6901 pointer; each key clipped before escaping, so no `~` escape is cut in half."""
+    return "/" + "/".join(_clip(str(part), MAX_POINTER_KEY).replace("~", "~0").replace("/", "~1") for part in loc)
 
 
 def validation_errors(
@@ -107,7 +130,7 @@ def validation_errors(
                 detail = "Unknown field"
         elif kind == "json_invalid":
             detail = "The body is not valid JSON"
-        detail = _without_input(detail, err.get("input"))
+        detail = _clip(_without_input(detail, err.get("input")), MAX_DETAIL)
         out.append({"pointer": _pointer(loc), "detail": detail})
     return out
 
@@ -169,6 +192,13 @@ def install_problem_handlers(
             return problem_response(404, NOT_FOUND_DETAIL)
         errors = validation_errors(raw, owners, read_only_set)
         return problem_response(422, "The request does not match the contract", errors=errors)
+
+    @app.exception_handler(ClientDisconnect)
+    async def client_gone(request: Request, exc: ClientDisconnect) -> Response:
+        # The client hung up while sending its body: nothing failed here and nobody reads an
+        # answer. One line, not a traceback (uvicorn drops what is sent after a disconnect).
+        log.info("client disconnected before its request body was read: %s %r", request.method, request.url.path)
+        return problem_response(400, "The request body was not received in full")
 
     @app.exception_handler(Exception)
     async def internal_problem(request: Request, exc: Exception) -> Response:

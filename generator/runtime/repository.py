@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Row, Table, select
 from sqlalchemy import exc as sa_exc
 from sqlmodel import SQLModel
 
-from .db import Database, utcnow
+from .db import Database, all_text_storable, utcnow
 from .problems import Conflict, NotFound, ServiceUnavailable, Unprocessable
 from .statements import KEY, LIMIT, OFFSET, OWNER, TableStatements, filter_param
 
@@ -247,10 +247,11 @@ def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
     """Column values: enum members become their values, URLs their text (the columns hold strings).
 
     Text that no database stores faithfully (NUL, lone surrogates) is refused here, the one place
-    every write passes, so SQLite and PostgreSQL answer the same 422.
+    every write passes, so SQLite and PostgreSQL answer the same 422: in a text column and anywhere
+    inside a JSON one (keys included).
     """
     out = {k: _column_value(v) for k, v in values.items()}
-    bad = [k for k, v in out.items() if isinstance(v, str) and not _storable(v)]
+    bad = [k for k, v in out.items() if not all_text_storable(v)]
     if bad:
         raise Unprocessable(
             "Text fields cannot contain NUL characters or unpaired surrogates",
@@ -267,16 +268,6 @@ def _column_value(value: Any) -> Any:
     if isinstance(value, datetime.datetime) and value.tzinfo is not None:
         return value.astimezone(datetime.UTC)  # what a write returns is what a read will
     return value
-
-
-def _storable(text: str) -> bool:
-    if "\x00" in text:
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 @contextmanager

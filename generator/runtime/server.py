@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from .config import load_settings
+from .limits import HTTP_PROTOCOL, RequestLimits, configure_server
 from .overrides import check_services
 
 PROJECT_ENV = "SPECGEN_PROJECT"
@@ -25,6 +26,7 @@ def load_app(project: Path, environ: dict[str, str] | None = None) -> FastAPI:
     if str(project) not in sys.path:
         sys.path.insert(0, str(project))
     settings = load_settings(project, environ)
+    configure_server(RequestLimits.from_settings(settings))  # in each worker, before it serves
     generated = importlib.import_module("generated.app")
     services: Any = None
     if (project / "custom" / "__init__.py").is_file():
@@ -35,6 +37,20 @@ def load_app(project: Path, environ: dict[str, str] | None = None) -> FastAPI:
             check_services(services, generated.OPERATION_IDS)
     app: FastAPI = generated.create_app(settings=settings, services=services)
     return app
+
+
+def uvicorn_options(app: FastAPI) -> dict[str, Any]:
+    """What `specgen serve` passes to uvicorn beside the app: the protocol that bounds request
+    heads as they arrive (runtime/limits.py), h11's buffer bound should h11 be chosen, and logging
+    that shows the runtime's info lines (the `specgen` logger) beside uvicorn's."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    limits: RequestLimits = app.state.request_limits
+    log_config = copy.deepcopy(LOGGING_CONFIG)
+    log_config["loggers"]["specgen"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return {"http": HTTP_PROTOCOL, "h11_max_incomplete_event_size": limits.head_bytes, "log_config": log_config}
 
 
 def create() -> FastAPI:
