@@ -12,20 +12,23 @@ TIME ?= 600
 
 # Every dependency comes from requirements.lock (exact versions, hashes checked), so the generated code
 # does not change with the day you install; `make lock` refreshes it from pyproject.toml's ranges.
-$(INSTALLED): pyproject.toml requirements.lock
+$(INSTALLED): pyproject.toml requirements.lock runtime/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps -e . --config-settings editable_mode=compat
+	$(BIN)/python -m pip install --quiet --no-deps -e runtime -e . --config-settings editable_mode=compat
 	touch $@
 
 install: $(INSTALLED)
 
+LOCK_OPTIONS := --generate-hashes --python-version 3.11 --python-platform x86_64-manylinux_2_28 --no-header --quiet
 lock:
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet uv
-	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
-		--python-platform x86_64-manylinux_2_28 --no-header --quiet -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev $(LOCK_OPTIONS) --no-emit-package specgen-runtime \
+		-o requirements.lock
+	$(BIN)/uv pip compile runtime/pyproject.toml $(LOCK_OPTIONS) --constraint requirements.lock \
+		-o runtime/requirements.lock  # the same versions the tests ran on
 
 generate: install
 	$(BIN)/specgen generate
@@ -33,9 +36,9 @@ generate: install
 check: install
 	$(BIN)/specgen validate
 	$(BIN)/specgen generate --check
-	$(BIN)/ruff check generator custom tests corpus
-	$(BIN)/ruff format --check generator custom tests corpus
-	$(BIN)/mypy generator generated custom corpus
+	$(BIN)/ruff check runtime generator custom tests corpus
+	$(BIN)/ruff format --check runtime generator custom tests corpus
+	$(BIN)/mypy runtime/specgen_runtime generator generated custom corpus
 
 # A random development secret, created once and never committed (.gitignore).
 .env: | install

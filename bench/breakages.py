@@ -16,22 +16,22 @@ REPO = pathlib.Path(__file__).resolve().parents[1]
 PY = sys.executable
 MUTATIONS = {
     "get-unscoped": (
-        "generator/runtime/repository.py",
+        "runtime/specgen_runtime/repository.py",
         "    def get(self, key: Any) -> P:\n        with _database_errors(self.session, self.meta):\n            return self._public(self._row(key))",
         "    def get(self, key: Any) -> P:\n        with _database_errors(self.session, self.meta):\n            row = self.session.execute(select(self.table).where(self._pk == key)).scalar_one_or_none()\n            if row is None:\n                raise NotFound()\n            return self._public(row)",
     ),
     "list-unscoped": (
-        "generator/runtime/repository.py",
+        "runtime/specgen_runtime/repository.py",
         "page = self._scoped(select(self.table).where(*conditions))",
         "page = (select(self.table).where(*conditions))",
     ),
     "update-unscoped": (
-        "generator/runtime/repository.py",
+        "runtime/specgen_runtime/repository.py",
         "stmt = self._scoped(update(self.table).where(self._pk == key))",
         "stmt = (update(self.table).where(self._pk == key))",
     ),
     "fk-owner-unchecked": (
-        "generator/runtime/repository.py",
+        "runtime/specgen_runtime/repository.py",
         "                stmt = stmt.where(getattr(fk.target, fk.target_owner_field) == self.owners.get(fk.target_owner_claim))",
         "                pass",
     ),

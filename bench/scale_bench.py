@@ -47,7 +47,7 @@ SEED_SQL = {
 
 
 def _engine(url: str) -> Any:
-    from generator.runtime.db import make_engine
+    from specgen_runtime.db import make_engine
 
     return make_engine(url)
 
@@ -70,8 +70,8 @@ def _seed(url: str, kind: str, others: int) -> None:
 
 def _plan(url: str, kind: str) -> str:
     from generated.tables import TASKS
-    from generator.runtime.db import Database
-    from generator.runtime.repository import Repository
+    from specgen_runtime.db import Database
+    from specgen_runtime.repository import Repository
 
     engine = _engine(url)
     page, _ = Repository(Database(engine), TASKS, {"sub": USER}).list_statements(limit=20, offset=0)

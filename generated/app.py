@@ -4,6 +4,8 @@
 from pathlib import Path
 
 from fastapi import FastAPI
+from specgen_runtime.app import build_app
+from specgen_runtime.config import Settings, load_settings
 from sqlmodel import SQLModel
 
 import generated.routers.profile
@@ -11,8 +13,6 @@ import generated.routers.projects
 import generated.routers.tasks
 import generated.tables  # noqa: F401 - registers the tables on SQLModel.metadata
 from generated.services import Services
-from generator.runtime.app import build_app
-from generator.runtime.config import Settings, load_settings
 
 # (service attribute, method) -> operationId, for messages about custom/ overrides
 OPERATION_IDS: dict[tuple[str, str], str] = {

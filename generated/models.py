@@ -8,8 +8,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import AwareDatetime, ConfigDict, Field
-
-from generator.runtime.models import ContractModel
+from specgen_runtime.models import ContractModel
 
 
 class Priority(StrEnum):
@@ -135,7 +134,7 @@ class TaskUpdate(ContractModel):
 
 
 # Optional properties the contract does not allow to be null are left out of responses when unset.
-from generator.runtime.models import omit_unset_optionals  # noqa: E402
+from specgen_runtime.models import omit_unset_optionals  # noqa: E402
 
 omit_unset_optionals(
     {

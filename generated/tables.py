@@ -3,6 +3,8 @@
 
 import datetime
 
+from specgen_runtime.db import UTCDateTime
+from specgen_runtime.repository import ForeignKeyMeta, TableMeta
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -19,8 +21,6 @@ from sqlalchemy import (
 from sqlmodel import Field, SQLModel
 
 from generated.models import ProfilePublic, ProjectPublic, TaskPublic
-from generator.runtime.db import UTCDateTime
-from generator.runtime.repository import ForeignKeyMeta, TableMeta
 
 
 class ProjectTable(SQLModel, table=True):

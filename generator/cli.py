@@ -100,41 +100,14 @@ def generate(project: Path, check: bool, force: bool) -> None:
 @click.option("--reload", is_flag=True, help="Restart when generated/ or custom/ change.")
 def serve(project: Path, host: str, port: int, workers: int, reload: bool) -> None:
     """Serve the generated app with its custom overrides under uvicorn."""
-    import uvicorn
+    from specgen_runtime.server import ServeError
+    from specgen_runtime.server import serve as run
 
-    from .runtime.config import ConfigError
-    from .runtime.overrides import OverrideMismatch
-    from .runtime.server import PROJECT_ENV, load_app, missing_tables, uvicorn_options
-
-    project = project.resolve()
-    os.environ[PROJECT_ENV] = str(project)
     try:
-        app = load_app(project)  # fail here, with a clear message, rather than inside a worker
-    except (ConfigError, OverrideMismatch) as exc:
+        run(project, host, port, workers, reload)
+    except ServeError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
-    except ModuleNotFoundError as exc:
-        click.echo(f"error: cannot import {exc.name}: run `specgen generate` first", err=True)
-        sys.exit(1)
-    if not app.state.create_tables:
-        missing = missing_tables(project)
-        if missing:
-            click.echo(f"error: the database lacks table(s) {', '.join(missing)}: run `specgen upgrade`", err=True)
-            sys.exit(1)
-    # One worker: serve the app already built (building it again in uvicorn's factory would
-    # double the startup time). Several workers or --reload: each process builds its own.
-    single = workers == 1 and not reload
-    uvicorn.run(
-        app if single else "generator.runtime.server:create",
-        factory=not single,
-        host=host,
-        port=port,
-        workers=workers if not reload else None,
-        reload=reload,
-        reload_dirs=[str(project / "generated"), str(project / "custom")] if reload else None,
-        app_dir=str(project),
-        **uvicorn_options(app),
-    )
 
 
 @main.command()
@@ -193,7 +166,7 @@ def features(project: Path, database_url: str | None) -> None:
 
 
 def _migration(action: str, project: Path, revision_or_message: str) -> None:
-    from . import migrations
+    from specgen_runtime import migrations
 
     try:
         getattr(migrations, action)(project.resolve(), revision_or_message)
@@ -240,7 +213,7 @@ def token(project: Path, sub: str, ttl: int, claims: tuple[str, ...]) -> None:
     """Print a development JWT signed with the configured HS secret."""
     import jwt
 
-    from .runtime.config import HS_ALGORITHMS, ConfigError, load_settings
+    from specgen_runtime.config import HS_ALGORITHMS, ConfigError, load_settings
 
     try:
         settings = load_settings(project.resolve())

@@ -145,7 +145,7 @@ def _generate_models(document: dict[str, Any]) -> str:
         use_subclass_enum=True,  # str-valued enums: columns and JSON see the plain value
         set_default_enum_member=True,
         keep_model_order=True,
-        base_class="generator.runtime.models.ContractModel",
+        base_class="specgen_runtime.models.ContractModel",
     )
     assert isinstance(code, str)
     return code

@@ -2,6 +2,6 @@
 
 from alembic import context
 
-from generator.runtime.migration_env import run_migrations
+from specgen_runtime.migration_env import run_migrations
 
 run_migrations(context)

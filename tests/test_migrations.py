@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, inspect, text
 
-from generator.runtime.db import normalize_url
+from specgen_runtime.db import normalize_url
 from tests.support import copy_project, new_user, run_server, specgen
 
 TASK_FIELD = """        estimate:

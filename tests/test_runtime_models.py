@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from generator.runtime.models import ContractModel, omit_unset_optionals
+from specgen_runtime.models import ContractModel, omit_unset_optionals
 
 
 class Colour(StrEnum):

@@ -4,12 +4,12 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
+from specgen_runtime.body import json_body
+from specgen_runtime.responses import JsonResponder
 
 from generated.deps import ContextDep
 from generated.models import ProfileCreate, ProfilePublic
 from generated.services.profile import ProfileService
-from generator.runtime.body import json_body
-from generator.runtime.responses import JsonResponder
 
 respond_profile_public: JsonResponder[ProfilePublic] = JsonResponder(ProfilePublic)
 

@@ -4,12 +4,12 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response
+from specgen_runtime.body import json_body
+from specgen_runtime.responses import JsonResponder
 
 from generated.deps import ContextDep
 from generated.models import ProjectCreate, ProjectList, ProjectPublic, ProjectUpdate
 from generated.services.projects import ProjectsService
-from generator.runtime.body import json_body
-from generator.runtime.responses import JsonResponder
 
 respond_project_list: JsonResponder[ProjectList] = JsonResponder(ProjectList)
 respond_project_public: JsonResponder[ProjectPublic] = JsonResponder(ProjectPublic)

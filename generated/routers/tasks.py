@@ -4,12 +4,12 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Response
+from specgen_runtime.body import json_body
+from specgen_runtime.responses import JsonResponder
 
 from generated.deps import ContextDep
 from generated.models import TaskCreate, TaskList, TaskPublic, TaskUpdate
 from generated.services.tasks import TasksService
-from generator.runtime.body import json_body
-from generator.runtime.responses import JsonResponder
 
 respond_task_list: JsonResponder[TaskList] = JsonResponder(TaskList)
 respond_task_public: JsonResponder[TaskPublic] = JsonResponder(TaskPublic)

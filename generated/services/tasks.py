@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Literal, Protocol
 
+from specgen_runtime.problems import NotImplementedOperation
+
 from generated.deps import Context
 from generated.models import TaskCreate, TaskList, TaskPublic, TaskUpdate
-from generator.runtime.problems import NotImplementedOperation
 
 __all__ = ["DefaultTasksService", "TasksService"]
 

@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-from generator.runtime.db import normalize_url
+from specgen_runtime.db import normalize_url
 from tests.conftest import database_url
 from tests.support import REPO
 
@@ -54,8 +54,8 @@ def _plan(engine: Engine, statement: Any) -> str:
 
 
 def test_a_page_of_one_owners_tasks_is_an_index_scan_on_the_owner_index(postgres_tasks: tuple[Engine, Any]) -> None:
-    from generator.runtime.db import Database
-    from generator.runtime.repository import Repository
+    from specgen_runtime.db import Database
+    from specgen_runtime.repository import Repository
 
     engine, meta = postgres_tasks
     repo = Repository(Database(engine), meta, {"sub": "me"})

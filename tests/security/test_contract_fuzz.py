@@ -44,7 +44,7 @@ BOOT = """
 import sys
 from pathlib import Path
 from starlette.testclient import TestClient
-from generator.runtime.server import load_app
+from specgen_runtime.server import load_app
 app = load_app(Path("."), {"JWT_SECRET": sys.argv[1], "DATABASE_URL": "sqlite:///boot.db", "SPECGEN_CREATE_TABLES": "1"})
 with TestClient(app) as client:
     assert client.get("/health").status_code == 200

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from generator.runtime.problems import validation_errors
+from specgen_runtime.problems import validation_errors
 from tests.cli.helpers import API, replace_once, small_project
 from tests.security.test_hostile_input import assert_clean_problem
 from tests.support import Server, make_token, new_user, run_server, specgen
@@ -159,7 +159,7 @@ def unfinished_head(server: Server, chunks: int, size: int) -> bytes:
 @pytest.mark.parametrize("value", ["0", "-1", "lots"])
 @pytest.mark.parametrize("key", ["MAX_URL_BYTES", "MAX_HEADER_BYTES", "MAX_HEADERS_BYTES", "MAX_HEADER_COUNT"])
 def test_a_head_limit_that_is_not_a_positive_number_stops_the_server(tmp_path: Path, key: str, value: str) -> None:
-    from generator.runtime.config import ConfigError, load_settings
+    from specgen_runtime.config import ConfigError, load_settings
     from tests.support import TEST_SECRET
 
     with pytest.raises(ConfigError, match=key if value != "lots" else "not a number"):
@@ -171,7 +171,7 @@ def in_process_server(tmp_path: Path, **config: Any) -> Iterator[Server]:
     """The committed example under uvicorn in this process, with the given uvicorn settings."""
     import uvicorn
 
-    from generator.runtime.server import load_app
+    from specgen_runtime.server import load_app
     from tests.support import REPO, TEST_SECRET
 
     env = {"JWT_SECRET": TEST_SECRET, "SPECGEN_CREATE_TABLES": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}"}
@@ -204,7 +204,7 @@ def test_head_limits_answer_in_the_app_under_any_server(tmp_path: Path) -> None:
 
 
 def test_under_h11_a_32_mb_header_is_the_431_problem_too(tmp_path: Path) -> None:
-    from generator.runtime.limits import LimitedH11Protocol, RequestLimits
+    from specgen_runtime.limits import LimitedH11Protocol, RequestLimits
 
     bound = RequestLimits().head_bytes  # what specgen serve passes as h11_max_incomplete_event_size
     with in_process_server(tmp_path, http=LimitedH11Protocol, h11_max_incomplete_event_size=bound) as server:

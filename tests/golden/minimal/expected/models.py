@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from pydantic import AnyUrl, ConfigDict, Field
-
-from generator.runtime.models import ContractModel
+from specgen_runtime.models import ContractModel
 
 
 class BookmarkCreate(ContractModel):
@@ -49,7 +48,7 @@ class Tag(ContractModel):
 
 
 # Optional properties the contract does not allow to be null are left out of responses when unset.
-from generator.runtime.models import omit_unset_optionals  # noqa: E402
+from specgen_runtime.models import omit_unset_optionals  # noqa: E402
 
 omit_unset_optionals(
     {

@@ -3,11 +3,11 @@
 
 from typing import Any
 
+from specgen_runtime.repository import TableMeta
 from sqlalchemy import JSON, Column, Index, Integer, String, Text
 from sqlmodel import Field, SQLModel
 
 from generated.models import BookmarkPublic
-from generator.runtime.repository import TableMeta
 
 
 class BookmarkTable(SQLModel, table=True):

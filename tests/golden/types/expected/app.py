@@ -4,13 +4,13 @@
 from pathlib import Path
 
 from fastapi import FastAPI
+from specgen_runtime.app import build_app
+from specgen_runtime.config import Settings, load_settings
 from sqlmodel import SQLModel
 
 import generated.routers.samples
 import generated.tables  # noqa: F401 - registers the tables on SQLModel.metadata
 from generated.services import Services
-from generator.runtime.app import build_app
-from generator.runtime.config import Settings, load_settings
 
 # (service attribute, method) -> operationId, for messages about custom/ overrides
 OPERATION_IDS: dict[tuple[str, str], str] = {

@@ -5,12 +5,12 @@ from functools import cached_property
 from typing import Annotated
 
 from fastapi import Depends, Request
+from specgen_runtime.context import CurrentUser, RequestContext, current_user, database, owner_ids
+from specgen_runtime.db import Database
+from specgen_runtime.repository import Repository
 
 from generated.models import SamplePublic
 from generated.tables import SAMPLES, SampleTable
-from generator.runtime.context import CurrentUser, RequestContext, current_user, database, owner_ids
-from generator.runtime.db import Database
-from generator.runtime.repository import Repository
 
 __all__ = ["Context", "ContextDep", "CurrentUser", "Data"]
 

@@ -10,8 +10,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import AwareDatetime, ConfigDict, Field
-
-from generator.runtime.models import ContractModel
+from specgen_runtime.models import ContractModel
 
 
 class SampleKind(StrEnum):
@@ -82,7 +81,7 @@ SamplePointsItem = SampleCorner
 
 
 # Optional properties the contract does not allow to be null are left out of responses when unset.
-from generator.runtime.models import omit_unset_optionals  # noqa: E402
+from specgen_runtime.models import omit_unset_optionals  # noqa: E402
 
 omit_unset_optionals(
     {

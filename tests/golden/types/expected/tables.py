@@ -6,6 +6,8 @@ import decimal
 import uuid
 from typing import Any
 
+from specgen_runtime.db import ExactDecimal, UTCDateTime
+from specgen_runtime.repository import TableMeta
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -23,8 +25,6 @@ from sqlalchemy import (
 from sqlmodel import Field, SQLModel
 
 from generated.models import SamplePublic
-from generator.runtime.db import ExactDecimal, UTCDateTime
-from generator.runtime.repository import TableMeta
 
 
 class SampleTable(SQLModel, table=True):

@@ -4,12 +4,12 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
+from specgen_runtime.body import json_body, optional_json_body
+from specgen_runtime.responses import JsonResponder
 
 from generated.deps import ContextDep
 from generated.models import BookmarkCreate, BookmarkPublic, ShareBookmarkBody, ShareBookmarkResponse
 from generated.services.bookmarks import BookmarksService
-from generator.runtime.body import json_body, optional_json_body
-from generator.runtime.responses import JsonResponder
 
 respond_bookmark_public: JsonResponder[BookmarkPublic] = JsonResponder(BookmarkPublic)
 respond_share_bookmark_response: JsonResponder[ShareBookmarkResponse] = JsonResponder(ShareBookmarkResponse)

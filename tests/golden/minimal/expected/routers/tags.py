@@ -2,11 +2,11 @@
 """FastAPI routes of the `tags` operations; each delegates to its service."""
 
 from fastapi import APIRouter, Response
+from specgen_runtime.responses import JsonResponder
 
 from generated.deps import ContextDep
 from generated.models import Tag
 from generated.services.tags import TagsService
-from generator.runtime.responses import JsonResponder
 
 respond_list_of_tag: JsonResponder[list[Tag]] = JsonResponder(list[Tag])
 

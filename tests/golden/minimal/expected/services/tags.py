@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from specgen_runtime.problems import NotImplementedOperation
+
 from generated.deps import Context
 from generated.models import Tag
-from generator.runtime.problems import NotImplementedOperation
 
 __all__ = ["DefaultTagsService", "TagsService"]
 

@@ -4,12 +4,12 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Response
+from specgen_runtime.body import json_body
+from specgen_runtime.responses import JsonResponder
 
 from generated.deps import ContextDep
 from generated.models import SampleCreate, SamplePublic
 from generated.services.samples import SamplesService
-from generator.runtime.body import json_body
-from generator.runtime.responses import JsonResponder
 
 respond_sample_public: JsonResponder[SamplePublic] = JsonResponder(SamplePublic)
 

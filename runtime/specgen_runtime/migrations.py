@@ -17,7 +17,7 @@ ENV_PY = '''"""Alembic environment of this project, written once by `specgen mig
 
 from alembic import context
 
-from generator.runtime.migration_env import run_migrations
+from specgen_runtime.migration_env import run_migrations
 
 run_migrations(context)
 '''

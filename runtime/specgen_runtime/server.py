@@ -75,3 +75,43 @@ def missing_tables(project: Path) -> list[str]:
     finally:
         engine.dispose()
     return sorted(t for t in SQLModel.metadata.tables if t not in existing)
+
+
+class ServeError(Exception):
+    """Why the server cannot start, in one line for the person who started it."""
+
+
+def serve(project: Path, host: str, port: int, workers: int = 1, reload: bool = False) -> None:
+    """Serve the generated app with its custom overrides under uvicorn (`specgen serve`, and
+    `python -m specgen_runtime serve` where the compiler is not installed)."""
+    import uvicorn
+
+    from .config import ConfigError
+    from .overrides import OverrideMismatch
+
+    project = project.resolve()
+    os.environ[PROJECT_ENV] = str(project)
+    try:
+        app = load_app(project)  # fail here, with a clear message, rather than inside a worker
+    except (ConfigError, OverrideMismatch) as exc:
+        raise ServeError(str(exc)) from None
+    except ModuleNotFoundError as exc:
+        raise ServeError(f"cannot import {exc.name}: run `specgen generate` first") from None
+    if not app.state.create_tables:
+        missing = missing_tables(project)
+        if missing:
+            raise ServeError(f"the database lacks table(s) {', '.join(missing)}: run `specgen upgrade`")
+    # One worker: serve the app already built (building it again in uvicorn's factory would
+    # double the startup time). Several workers or --reload: each process builds its own.
+    single = workers == 1 and not reload
+    uvicorn.run(
+        app if single else "specgen_runtime.server:create",
+        factory=not single,
+        host=host,
+        port=port,
+        workers=workers if not reload else None,
+        reload=reload,
+        reload_dirs=[str(project / "generated"), str(project / "custom")] if reload else None,
+        app_dir=str(project),
+        **uvicorn_options(app),
+    )

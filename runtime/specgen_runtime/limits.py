@@ -241,9 +241,9 @@ def _limited_h11_protocol() -> type[Any]:
 LimitedHttpToolsProtocol = _limited_httptools_protocol()
 LimitedH11Protocol = _limited_h11_protocol()
 HTTP_PROTOCOL = (
-    "generator.runtime.limits:LimitedHttpToolsProtocol"
+    "specgen_runtime.limits:LimitedHttpToolsProtocol"
     if LimitedHttpToolsProtocol
-    else "generator.runtime.limits:LimitedH11Protocol"
+    else "specgen_runtime.limits:LimitedH11Protocol"
 )
 
 
