@@ -39,6 +39,7 @@ check: install
 	$(BIN)/ruff check runtime generator custom tests corpus
 	$(BIN)/ruff format --check runtime generator custom tests corpus
 	$(BIN)/mypy runtime/specgen_runtime generator generated custom corpus
+	$(BIN)/lint-imports
 
 # A random development secret, created once and never committed (.gitignore).
 .env: | install
@@ -79,4 +80,4 @@ bench: install
 	$(BIN)/python bench/run_all.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache app.db app.db-* .corpus-cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache app.db app.db-* .corpus-cache

@@ -31,7 +31,7 @@ import jwt
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 from bench.machine import hardware  # noqa: E402
-from generator.devserver import free_port  # noqa: E402
+from generator.devtools.devserver import free_port  # noqa: E402
 
 POSTGRES_ADMIN = os.environ.get("SPECGEN_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 ENDPOINTS = ("get_one", "list_20", "create")

@@ -22,7 +22,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 from bench.server_bench import command, cpu_seconds, wait_healthy  # noqa: E402
-from generator.devserver import free_port  # noqa: E402
+from generator.devtools.devserver import free_port  # noqa: E402
 
 
 def ready_after(app: str, project: Path) -> tuple[float, float]:

@@ -15,8 +15,8 @@ from typing import Any
 
 import httpx
 
-from generator.contract import load_contract
-from generator.devserver import background_server, sign, throwaway_env
+from generator.devtools.devserver import background_server, sign, throwaway_env
+from generator.load.contract import load_contract
 
 from .examples import build_request, operations
 from .house import MOUNT

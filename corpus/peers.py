@@ -16,7 +16,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.devserver import free_port
+from generator.devtools.devserver import free_port
 
 # Pinned so the table only moves when someone moves these; the extras are what generated apps import.
 PEER_PACKAGES = (

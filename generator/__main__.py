@@ -1,3 +1,3 @@
-from .quick import entry
+from generator.cli.quick import entry
 
 entry()

@@ -15,17 +15,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import manifest
-from .background import Background, Done, Job
-from .build import build
-from .contract import Contract, load_contract
-from .diagnostics import Diagnostic
-from .emit import build_in_temp, replace_file, swap_in, tree_differences
-from .features import load_features
-from .ir import Project
-from .loader import SourceFile, load_yaml
-from .spec_check import spec_diagnostics
-from .validate import house_rules
+from generator.base.background import Background, Done, Job
+from generator.base.diagnostics import Diagnostic
+from generator.emit import manifest
+from generator.emit.write import build_in_temp, replace_file, swap_in, tree_differences
+from generator.ir.build import build
+from generator.ir.types import Project
+from generator.load.contract import Contract, load_contract
+from generator.load.loader import SourceFile, load_yaml
+from generator.validate.api_rules import house_rules
+from generator.validate.features import load_features
+from generator.validate.spec_check import spec_diagnostics
 
 GENERATED_DIR = "generated"
 
@@ -138,7 +138,7 @@ def _feature_locator(project_dir: Path) -> Callable[[str, str], tuple[int, int]]
 def generate(project_dir: Path, check: bool = False, reuse: bool = True) -> Result:
     """Compile into generated/ (with `check`, only compare). `reuse` lets outputs whose inputs did not
     change since the last run be taken over; --check and --force never do."""
-    from .render import ModelsJob, models_key, render_tree
+    from generator.render.tree import ModelsJob, models_key, render_tree
 
     target = project_dir / GENERATED_DIR
     inputs = manifest.input_hashes(project_dir)  # before reading: an edit made during the run forces the next one

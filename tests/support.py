@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import jwt
 
-from generator.devserver import background_server
+from generator.devtools.devserver import background_server
 
 REPO = Path(__file__).resolve().parents[1]
 TEST_SECRET = "test-secret-" + "s" * 40  # HS256, over the 32-byte minimum

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from generator.background import Background
+from generator.base.background import Background
 
 
 def child_pid(_: int) -> int:

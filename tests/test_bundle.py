@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from generator.bundle import _MISSING, resolve_pointer
-from generator.contract import load_contract
+from generator.load.bundle import MISSING, resolve_pointer
+from generator.load.contract import load_contract
 
 FIXTURES = Path(__file__).parent / "rules" / "fixtures"
 
@@ -26,7 +26,7 @@ def test_refs_from_another_file_back_into_the_root_become_local() -> None:
     refs = _refs(contract.document)
     assert refs, "the fixture joins files by $ref"
     assert all(r.startswith("#/") for r in refs), [r for r in refs if not r.startswith("#/")]
-    assert all(resolve_pointer(contract.document, r[1:]) is not _MISSING for r in refs)
+    assert all(resolve_pointer(contract.document, r[1:]) is not MISSING for r in refs)
     assert ".yaml" not in json.dumps(refs)
 
 

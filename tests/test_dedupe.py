@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.dedupe import merge_copies
+from generator.ir.dedupe import merge_copies
 
 ACCESS = {"type": "string", "enum": ["read", "write"]}
 USER = {"type": "object", "properties": {"login": {"type": "string"}}}

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 import yaml
 
-from generator import fast_yaml
-from generator.diagnostics import join_pointer
-from generator.loader import _UniqueKeyLoader, load_yaml
+from generator.base.diagnostics import join_pointer
+from generator.load import fast_yaml
+from generator.load.loader import _UniqueKeyLoader, load_yaml
 
 REPO = Path(__file__).resolve().parents[1]
 

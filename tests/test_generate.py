@@ -117,7 +117,7 @@ def test_generate_never_writes_to_custom(project_copy: Path) -> None:
 
 
 def test_a_failed_emit_puts_the_previous_tree_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator import emit
+    from generator.emit import write as emit
 
     target = tmp_path / "generated"
     target.mkdir()
@@ -189,9 +189,9 @@ def test_generated_and_custom_code_type_check_with_mypy() -> None:
 
 
 def test_a_model_class_datamodel_code_generator_did_not_write_is_an_emit_error() -> None:
-    from generator.model_parts import generate_in_parts
-    from generator.pysource import EmitError
-    from generator.render import _check_classes
+    from generator.base.pysource import EmitError
+    from generator.render.model_parts import generate_in_parts
+    from generator.render.tree import _check_classes
 
     schemas = {"Pet": {"type": "object"}, "Age": {"type": "integer"}, "FieldModel": {"type": "object"}}
     _, defined = generate_in_parts(schemas, "t", lambda document: "class Pet:\n    pass\nAge = int\n")

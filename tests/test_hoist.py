@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from generator.hoist import hoist_inline_objects
+from generator.ir.hoist import hoist_inline_objects
 
 POINT = {"type": "object", "properties": {"x": {"type": "integer"}}}
 

@@ -1,4 +1,4 @@
-"""specgen generate skips a run that would change nothing, and only that (generator/manifest.py)."""
+"""specgen generate skips a run that would change nothing, and only that (generator/emit/manifest.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from generator.quick import _plain_generate_project
+from generator.cli.quick import _plain_generate_project
 from tests.support import REPO, copy_project, specgen
 
 SKIPPED = "no input changed since the last run"
@@ -138,7 +138,7 @@ def test_the_skip_path_imports_none_of_the_compiler_dependencies(tmp_path: Path)
     code = (
         "import sys\n"
         f"sys.argv = ['specgen', 'generate', '--project', {str(project)!r}]\n"
-        "from generator.quick import entry\n"
+        "from generator.cli.quick import entry\n"
         "entry()\n"
         f"print(sorted(m for m in {heavy!r} if m in sys.modules))\n"
     )

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from generator import model_parts
-from generator.model_parts import PartsJob, deal, generate_in_parts
-from generator.render import _generate_models
-from generator.schemas import referenced_schemas
+from generator.model.schemas import referenced_schemas
+from generator.render import model_parts
+from generator.render.model_parts import PartsJob, deal, generate_in_parts
+from generator.render.tree import _generate_models
 
 
 def ref(name: str) -> dict[str, str]:

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from generator.devserver import free_port
+from generator.devtools.devserver import free_port
 from tests.support import REPO, TEST_SECRET
 
 DRIFTED = '''"""Task operations the contract leaves to us."""

@@ -1,4 +1,4 @@
-"""The emitters (generator/pysource.py): contract text becomes Python source only through them."""
+"""The emitters (generator/base/pysource.py): contract text becomes Python source only through them."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import ast
 
 import pytest
 
-from generator.pysource import EmitError, annotation, comment, docstring, identifier, literal
+from generator.base.pysource import EmitError, annotation, comment, docstring, identifier, literal
 
 
 @pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan"), "a'\"\\\n\x00\ud800", {"k": [1.5, None]}])
@@ -42,7 +42,7 @@ def test_no_template_writes_raw_text() -> None:
     """Every value a template writes comes from an emitter: one that does not fails at generate time."""
     import jinja2
 
-    from generator.render import _env
+    from generator.render.tree import _env
 
     raw = _env.from_string("x = {{ value }}\n")
     with pytest.raises(EmitError, match="without an emitter"):
@@ -63,9 +63,9 @@ def test_no_contract_name_can_take_a_name_the_generated_modules_import() -> None
     runtime's (a schema `BeforeValidator` once shadowed pydantic's): those names are reserved. tables.py
     and deps.py import only `<Name>Public` models and define `<Name>Table` classes and upper-case
     constants: their other imports must not be able to meet those shapes."""
-    from generator.names import RESERVED_CLASS_NAMES, RESERVED_CONSTANT_NAMES
+    from generator.base.names import RESERVED_CLASS_NAMES, RESERVED_CONSTANT_NAMES
     from generator.pipeline import check_contracts
-    from generator.render import render_tree
+    from generator.render.tree import render_tree
     from tests.support import REPO
 
     _, result = check_contracts(REPO)

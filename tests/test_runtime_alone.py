@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from generator.devserver import free_port
+from generator.devtools.devserver import free_port
 from tests.support import REPO, TEST_SECRET, make_token, new_user
 
 COMPILER_ONLY = {"jinja2", "datamodel-code-generator", "openapi-spec-validator", "ruff", "specgen"}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.contract import load_contract
-from generator.spec_check import _interned, _validator, spec_diagnostics
+from generator.load.contract import load_contract
+from generator.validate.spec_check import _interned, _validator, spec_diagnostics
 
 VALID = Path(__file__).parent / "rules" / "fixtures" / "_valid"
 

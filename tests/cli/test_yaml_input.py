@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from generator.loader import load_yaml
+from generator.load.loader import load_yaml
 from tests.cli.helpers import API, COMMON, line_of, replace_once, small_project, validate_json
 
 

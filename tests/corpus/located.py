@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from generator.diagnostics import Diagnostic
+from generator.base.diagnostics import Diagnostic
 
 RULE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # Catch-alls that name an exception instead of the problem: a crash that was swallowed, not a diagnosis.

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from generator.loader import load_yaml
+from generator.load.loader import load_yaml
 
 ROOT = "specs/api/openapi.yaml"
 

@@ -376,7 +376,7 @@ def test_unquoted_response_codes_validate(tmp_path: Path) -> None:
 
 def test_keys_are_kept_as_written(tmp_path: Path) -> None:
     """YAML 1.1 reads `on:` as true and `~:` as null; a contract means the names it spells."""
-    from generator.loader import load_yaml
+    from generator.load.loader import load_yaml
 
     path = tmp_path / "k.yaml"
     path.write_text("on: 1\nno: 2\n~: 3\n404: 4\n1.50: 5\n'quoted': 6\n", encoding="utf-8")

@@ -23,8 +23,8 @@ import httpx
 import pytest
 import yaml
 
-from generator.contract import load_contract
-from generator.openapi import iter_operations
+from generator.load.contract import load_contract
+from generator.model.openapi import iter_operations
 from tests.support import REPO, Server, make_token, new_user, run_server, specgen
 
 HERE = Path(__file__).parent

@@ -7,8 +7,8 @@ import json
 import httpx
 import pytest
 
-from generator.feature_runner import StepFailed, run_scenario
-from generator.features import Feature, Scenario, load_features
+from generator.devtools.feature_runner import StepFailed, run_scenario
+from generator.validate.features import Feature, Scenario, load_features
 from tests.support import REPO, Server, make_token
 
 SERVED = json.loads((REPO / "generated" / "openapi.json").read_text())

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, note, settings
 
 from generator.pipeline import check_contracts
-from generator.render import render_tree
+from generator.render.tree import render_tree
 from tests.security.hostile import MARKER, Case, assert_reads_back, cases
 from tests.support import REPO, TEST_SECRET, make_token, specgen
 

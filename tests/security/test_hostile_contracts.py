@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.render import header
+from generator.render.tree import header
 from tests.cli.helpers import API, line_of, replace_once, small_project, validate_json
 from tests.support import REPO, new_user, run_server, specgen
 

@@ -18,7 +18,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-from generator.devserver import free_port
+from generator.devtools.devserver import free_port
 from tests.support import copy_project, run_server
 
 

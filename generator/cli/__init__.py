@@ -1,0 +1,1 @@
+"""The specgen command line (quick.py answers `specgen generate` with nothing to do before click is imported)."""

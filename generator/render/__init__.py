@@ -1,0 +1,1 @@
+"""Stage 5: IR to source text, one table of outputs (tree.py); jinja2 templates and datamodel-code-generator."""
