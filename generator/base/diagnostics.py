@@ -11,6 +11,8 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
+from generator.base.rules import RULES
+
 Locator = Callable[[str, str], tuple[int, int]]
 
 
@@ -20,9 +22,16 @@ class Diagnostic:
     pointer: str
     rule: str
     message: str
-    severity: str = "error"
+    severity: str = ""  # the rule's (generator/base/rules.py) unless given
     line: int | None = None
     col: int | None = None
+
+    def __post_init__(self) -> None:
+        rule = RULES.get(self.rule)
+        if rule is None:  # a programming error, found by the rule tests: every id is declared once
+            raise ValueError(f"rule {self.rule!r} is not in generator/base/rules.py")
+        if not self.severity:
+            object.__setattr__(self, "severity", rule.severity)
 
     def located(self, locate: Locator) -> Diagnostic:
         if self.line is not None:

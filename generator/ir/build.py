@@ -356,7 +356,6 @@ def _derived_ids(contract: Contract, operations: list[Operation]) -> list[Diagno
             *contract.api.source_of(join_pointer("/paths", op.path, op.method)),
             "operation-id-derived",
             f"{op.operation_id} has no operationId; it is {op.group}.{op.func_name} in the services",
-            severity="note",
         )
         for op in operations
         if op.derived_id
@@ -376,6 +375,5 @@ def _ignored_parts(contract: Contract) -> list[Diagnostic]:
             pointer,
             "webhooks-ignored",
             f"webhooks are requests this API sends, not routes it serves; specgen generates nothing for {names}",
-            severity="note",
         )
     ]
