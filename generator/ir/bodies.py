@@ -16,7 +16,7 @@ from generator.base.pysource import NONE, Code, literal
 from generator.ir.parameters import deep_object_parameter, py_name
 from generator.ir.types import Parameter
 from generator.model.openapi import RawOperation, media_essence, pick_json, success_content
-from generator.model.schemas import deref, numeric_constraints, python_annotation, text_coercion
+from generator.model.schemas import deref, is_read_only, numeric_constraints, python_annotation, text_coercion
 
 MULTIPART = "multipart/form-data"
 URLENCODED = "application/x-www-form-urlencoded"
@@ -96,7 +96,7 @@ def form_fields(
     fields = []
     for name, sub in props.items():
         resolved = deref(doc, sub)
-        if isinstance(resolved, dict) and resolved.get("readOnly") is True:
+        if is_read_only(doc, resolved):
             continue  # never sent by a client
         items = resolved.get("items") if isinstance(resolved, dict) and resolved.get("type") == "array" else None
         encoding = body.encoding.get(name)

@@ -15,7 +15,7 @@ from generator.ir.kinds import list_item_resource, operation_kind
 from generator.ir.parameters import ROUTER_NAMES, func_name, new_taken, operation_parameters, route_path
 from generator.ir.resources import build_resource
 from generator.ir.served import served_contract
-from generator.ir.types import Group, Operation, Project, Resource, Source
+from generator.ir.types import Group, Operation, Project, Resource, Source, service_class_names
 from generator.ir.views import READ, WRITE, Views
 from generator.load.contract import Contract
 from generator.model.openapi import RawOperation, iter_operations, success_response
@@ -26,6 +26,7 @@ from generator.model.schemas import (
     INT64_MAX,
     INT64_MIN,
     deref,
+    is_read_only,
     referenced_schemas,
     renamed_refs,
     scalar_type,
@@ -45,7 +46,7 @@ def build(contract: Contract) -> tuple[Project, list[Diagnostic]]:
     taken: set[str] = set(RESERVED_CLASS_NAMES)
     for raw in iter_operations(doc):
         prefix = pascal(_group_name(raw))
-        taken |= {f"{prefix}Service", f"Default{prefix}Service"}
+        taken |= set(service_class_names(prefix))
     class_of: dict[str, str] = {}
     resource_names = [name for _, name, _, _ in database_tables(contract)]
     for name in schemas:
@@ -152,11 +153,7 @@ def _model_schemas(
         schema = deref(doc, schemas[name])
         props = schema.get("properties") or {}
         required = list(schema.get("required") or [])
-        writable = {
-            k: _bounded(renamed_refs(v, class_of), doc)
-            for k, v in props.items()
-            if not (isinstance(deref(doc, v), dict) and deref(doc, v).get("readOnly") is True)
-        }
+        writable = {k: _bounded(renamed_refs(v, class_of), doc) for k, v in props.items() if not is_read_only(doc, v)}
         public = {
             k: renamed_refs(v, class_of)
             for k, v in props.items()

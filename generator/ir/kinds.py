@@ -3,14 +3,11 @@ recognized"). Anything that matches no shape is `custom`: 501 until custom/ impl
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from generator.ir.types import Resource
-from generator.model.openapi import RawOperation, success_response
+from generator.model.openapi import PATH_PARAMETER, RawOperation, success_response
 from generator.model.schemas import deref, schema_ref_name
-
-_TEMPLATE_PARAM = re.compile(r"{([^}/]+)}")
 
 
 def list_item_resource(
@@ -60,7 +57,7 @@ def operation_kind(
     method = raw.method
     kind = "custom"
     if res is not None:
-        n = len(_TEMPLATE_PARAM.findall(raw.path))
+        n = len(PATH_PARAMETER.findall(raw.path))
         if res.singleton and n == 0:
             kind = {"get": "get_own", "put": "put_own", "delete": "delete_own"}.get(method, "custom")
         elif n == 0 and method == "get" and list_res == resource:

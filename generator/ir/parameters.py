@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
 from generator.base.names import is_identifier, param_name, snake, unique
 from generator.base.pysource import NONE, Code, literal
 from generator.ir.types import Parameter
-from generator.model.openapi import RawOperation
+from generator.model.openapi import PATH_PARAMETER, RawOperation
 from generator.model.schemas import deref, numeric_constraints, python_annotation, scalar_type, text_coercion
 
 LOCATIONS = ("path", "query", "header", "cookie")
@@ -20,8 +19,6 @@ ROUTE_NAMES = frozenset({"ctx", "body", "service", "request", "response", "resul
 ROUTER_NAMES = frozenset(
     {"service", "router", "build_router", "json_body", "optional_json_body", "raw_body", "optional_raw_body"}
 )
-
-_TEMPLATE_PARAM = re.compile(r"{([^}/]+)}")
 
 
 def py_name(name: str, taken: set[str]) -> str:
@@ -146,4 +143,4 @@ def array_separator(doc: dict[str, Any], param: dict[str, Any], location: str) -
 def route_path(path: str, params: list[Parameter]) -> str:
     """The path as the router declares it: `{pet-id}` becomes `{pet_id}`, which Starlette can match."""
     renamed = {p.name: p.py_name for p in params if p.location == "path" and p.alias is None}
-    return _TEMPLATE_PARAM.sub(lambda m: "{" + renamed.get(m.group(1), m.group(1)) + "}", path)
+    return PATH_PARAMETER.sub(lambda m: "{" + renamed.get(m.group(1), m.group(1)) + "}", path)

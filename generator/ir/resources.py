@@ -9,11 +9,13 @@ from generator.base.names import snake, table_class_name, unique
 from generator.base.pysource import Code, literal
 from generator.ir.types import Column, ForeignKey, Index, Resource, Source
 from generator.load.contract import Contract
-from generator.model.owner import component_schemas
+from generator.model.owner import DEFAULT_OWNER_CLAIM, component_schemas
 from generator.model.schemas import (
     deref,
+    is_read_only,
     scalar_type,
 )
+from generator.model.tables import DEFAULT_ON_DELETE, primary_key, table_name
 
 
 def build_resource(
@@ -30,23 +32,22 @@ def build_resource(
     props: dict[str, Any] = schema.get("properties") or {}
     required = set(schema.get("required") or [])
     scope = scopes.get(name)
-    pk = spec.get("primary_key", "id")
+    pk = primary_key(spec)
     timestamps = spec.get("timestamps") or {}
-    table = spec.get("table", snake(name))
+    table = table_name(name, spec)
     fks = []
     fk_by_column = {}
     for fk in spec.get("foreign_keys") or []:
         target = fk["references"]
         target_spec = tables[target]
-        target_table = target_spec.get("table", snake(target))
-        target_pk = target_spec.get("primary_key", "id")
+        target_table = table_name(target, target_spec)
+        target_pk = primary_key(target_spec)
         node = ForeignKey(
             column=fk["column"],
             target_resource=target,
             target_table=target_table,
             target_column=target_pk,
-            on_delete=str(fk.get("on_delete", "NO ACTION")).upper(),
-            target_owner_scoped=target in scopes,
+            on_delete=str(fk.get("on_delete", DEFAULT_ON_DELETE)).upper(),
         )
         fks.append(node)
         fk_by_column[node.column] = node
@@ -59,7 +60,7 @@ def build_resource(
         is_pk = prop == pk
         has_default = isinstance(resolved, dict) and "default" in resolved
         nullable = not is_pk and (t.nullable or (prop not in required and not has_default))
-        if isinstance(resolved, dict) and resolved.get("readOnly") is True:
+        if is_read_only(doc, resolved):
             read_only.append(prop)
         elif not nullable:
             not_nullable_writable.append(prop)  # NOT NULL columns: a PATCH to null is a 422
@@ -92,7 +93,7 @@ def build_resource(
         columns=tuple(columns),
         primary_key=pk,
         owner_field=scope.field if scope else None,
-        owner_claim=scope.claim if scope else "sub",
+        owner_claim=scope.claim if scope else DEFAULT_OWNER_CLAIM,
         indexes=_indexes(table, spec, scope.field if scope else None, pk),
         uniques=tuple(Index(i["name"], tuple(i["columns"])) for i in spec.get("unique") or []),
         foreign_keys=tuple(fks),

@@ -22,7 +22,7 @@ from generator.ir.types import Operation, Resource
 from generator.load.bundle import MISSING, resolve_pointer
 from generator.model.openapi import pick_json
 from generator.model.owner import component_schemas
-from generator.model.schemas import SCHEMA_PREFIX, deref, schema_ref_name
+from generator.model.schemas import SCHEMA_PREFIX, deref, is_read_only, schema_ref_name
 
 ITEM_KINDS = ("get", "update", "replace", "delete", "custom")
 BODY_KINDS = ("create", "update", "replace", "put_own")
@@ -70,11 +70,7 @@ def _request_schema(doc: dict[str, Any], schema: Any, resource: str, partial: bo
     resolved = deref(doc, schema)
     raw_props = resolved.get("properties") if isinstance(resolved, dict) else None
     props: dict[str, Any] = raw_props if isinstance(raw_props, dict) else {}
-    writable = {
-        k: copy.deepcopy(v)
-        for k, v in props.items()
-        if not (isinstance(deref(doc, v), dict) and deref(doc, v).get("readOnly") is True)
-    }
+    writable = {k: copy.deepcopy(v) for k, v in props.items() if not is_read_only(doc, v)}
     out: dict[str, Any] = {"type": "object", "additionalProperties": False, "properties": writable}
     if partial:
         out["description"] = f"Any subset of the writable fields of {resource}; fields not sent are left unchanged."

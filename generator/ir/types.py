@@ -50,7 +50,6 @@ class ForeignKey:
     target_table: str
     target_column: str
     on_delete: str | None
-    target_owner_scoped: bool
 
 
 @dataclass(frozen=True)
@@ -159,6 +158,11 @@ class Operation:
         return identifier(field) if field in ("items", "total") else self.page_arg(field)
 
 
+def service_class_names(class_prefix: str) -> tuple[str, str]:
+    """A group's Protocol and default implementation: `TasksService`, `DefaultTasksService`."""
+    return f"{class_prefix}Service", f"Default{class_prefix}Service"
+
+
 @dataclass(frozen=True)
 class Group:
     name: str  # module name
@@ -169,12 +173,12 @@ class Group:
     @property
     def protocol(self) -> str:
         """The typed interface of the group's operations; custom/ implements it."""
-        return f"{self.class_prefix}Service"
+        return service_class_names(self.class_prefix)[0]
 
     @property
     def default_class(self) -> str:
         """The generated implementation; custom/ overrides methods by subclassing it."""
-        return f"Default{self.class_prefix}Service"
+        return service_class_names(self.class_prefix)[1]
 
 
 @dataclass(frozen=True)

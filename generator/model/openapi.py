@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from generator.base.diagnostics import join_pointer
 from generator.model.schemas import deref
 
+PATH_PARAMETER = re.compile(r"{([^}/]+)}")  # `{name}` in a path template
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 JSON_MEDIA = ("application/json",)
 

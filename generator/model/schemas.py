@@ -16,6 +16,12 @@ INT32_MIN = -(2**31)
 INT32_MAX = 2**31 - 1
 
 
+def is_read_only(document: dict[str, Any], schema: Any) -> bool:
+    """`readOnly: true` on the schema (after its `$ref`s): the server sets it, a client never sends it."""
+    resolved = deref(document, schema)
+    return isinstance(resolved, dict) and resolved.get("readOnly") is True
+
+
 def deref(document: dict[str, Any], node: Any, limit: int = 32) -> Any:
     """Follow local `$ref`s; siblings of a `$ref` override what it points at (3.1)."""
     seen = 0

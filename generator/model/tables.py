@@ -6,9 +6,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from generator.base.diagnostics import join_pointer
+from generator.base.names import snake
 from generator.load.contract import Contract
 from generator.load.loader import SourceFile
 
+DEFAULT_PRIMARY_KEY = "id"
+DEFAULT_ON_DELETE = "NO ACTION"
 ON_DELETE = ("CASCADE", "SET NULL", "RESTRICT", "NO ACTION")
 TABLE_KEYS = {"table", "primary_key", "timestamps", "indexes", "unique", "foreign_keys"}
 
@@ -19,6 +22,15 @@ def database_tables(contract: Contract) -> Iterator[tuple[SourceFile, str, Any, 
         if isinstance(tables, dict):
             for name, spec in tables.items():
                 yield source, str(name), spec, join_pointer("/tables", name)
+
+
+def table_name(schema_name: str, spec: dict[str, Any]) -> Any:
+    """The table a mapped schema becomes: `table`, or the schema's snake_case name."""
+    return spec.get("table", snake(schema_name))
+
+
+def primary_key(spec: dict[str, Any]) -> Any:
+    return spec.get("primary_key", DEFAULT_PRIMARY_KEY)
 
 
 def string_set(value: Any) -> set[str]:

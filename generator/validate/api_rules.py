@@ -14,9 +14,9 @@ from typing import Any
 
 from generator.base.diagnostics import Diagnostic, join_pointer
 from generator.load.contract import Contract
-from generator.model.openapi import is_bearer, iter_operations, security_schemes
+from generator.model.openapi import PATH_PARAMETER, is_bearer, iter_operations, security_schemes
 from generator.model.owner import component_schemas, owner_scopes, parse_owner_scope
-from generator.model.schemas import deref, scalar_type, schema_ref_name
+from generator.model.schemas import deref, is_read_only, scalar_type, schema_ref_name
 from generator.validate.database_rules import check_database
 from generator.validate.report import Reporter
 from generator.validate.spec_check import version_problem_of
@@ -125,12 +125,9 @@ def _check_security(report: Reporter, doc: dict[str, Any]) -> None:
                 break
 
 
-_TEMPLATE_PARAM = re.compile(r"{([^}/]+)}")
-
-
 def _check_path_parameters(report: Reporter, doc: dict[str, Any]) -> None:
     for op in iter_operations(doc):
-        in_template = _TEMPLATE_PARAM.findall(op.path)
+        in_template = PATH_PARAMETER.findall(op.path)
         declared = {p["name"]: ptr for p, ptr in op.parameters(doc) if p.get("in") == "path"}
         for name in sorted({n for n in in_template if in_template.count(n) > 1}):
             report.api(
@@ -259,8 +256,7 @@ def _writable_properties(
     props = resolved.get("properties")
     if isinstance(props, dict):
         for prop, sub in props.items():
-            sub_r = deref(doc, sub)
-            if not (isinstance(sub_r, dict) and sub_r.get("readOnly") is True):
+            if not is_read_only(doc, sub):
                 yield str(prop), join_pointer(pointer, "properties", prop)
     all_of = resolved.get("allOf")
     for i, part in enumerate(all_of if isinstance(all_of, list) else []):

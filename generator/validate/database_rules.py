@@ -6,11 +6,11 @@ import keyword
 from typing import Any
 
 from generator.base.diagnostics import join_pointer
-from generator.base.names import IDENTIFIER, snake, table_class_name
+from generator.base.names import IDENTIFIER, table_class_name
 from generator.load.contract import Contract
 from generator.model.owner import OwnerScope
 from generator.model.schemas import deref, scalar_type
-from generator.model.tables import ON_DELETE, TABLE_KEYS, database_tables, string_set
+from generator.model.tables import ON_DELETE, TABLE_KEYS, database_tables, primary_key, string_set, table_name
 from generator.validate.report import Reporter
 
 
@@ -78,7 +78,7 @@ def _check_table(
             "database-invalid",
             f"unknown key {key!r} (allowed: {', '.join(sorted(TABLE_KEYS))})",
         )
-    table = spec.get("table", snake(name))
+    table = table_name(name, spec)
     if not isinstance(table, str) or not IDENTIFIER.fullmatch(table):
         report.at(file, join_pointer(ptr, "table"), "database-invalid", "table must be an SQL identifier")
     elif table.lower() in table_names:  # SQL folds the case of names: `Project` and `project` are one table
@@ -95,7 +95,7 @@ def _check_table(
         if not isinstance(value, str) or value not in props:
             report.at(file, where, "database-unknown-field", f"{name} has no field {value!r}")
 
-    field_ref(spec.get("primary_key", "id"), join_pointer(ptr, "primary_key"))
+    field_ref(primary_key(spec), join_pointer(ptr, "primary_key"))
     timestamps = spec.get("timestamps", {})
     if not isinstance(timestamps, dict) or set(map(str, timestamps)) - {"created", "updated"}:
         report.at(
@@ -163,7 +163,7 @@ def _check_columns(
 ) -> None:
     """Every property becomes a column: it needs a usable name, and a read-only one a value the server sets."""
     props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
-    pk = spec.get("primary_key", "id")
+    pk = primary_key(spec)
     raw_timestamps = spec.get("timestamps")
     timestamps: dict[str, Any] = raw_timestamps if isinstance(raw_timestamps, dict) else {}
     owner = scope.field if scope else None

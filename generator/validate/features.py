@@ -12,7 +12,7 @@ from typing import Any
 from generator.base.diagnostics import Diagnostic, join_pointer
 from generator.load.loader import SourceFile, load_yaml
 from generator.model.openapi import iter_operations
-from generator.model.schemas import deref
+from generator.model.schemas import deref, is_read_only
 
 FEATURE_DIR = "specs/feature"
 ANONYMOUS = "anonymous"  # the implicit actor that sends no token
@@ -350,7 +350,7 @@ def _strip_read_only(document: dict[str, Any], schema: dict[str, Any]) -> dict[s
     props = {}
     read_only = set()
     for name, prop in resolved["properties"].items():
-        if isinstance(deref(document, prop), dict) and deref(document, prop).get("readOnly") is True:
+        if is_read_only(document, prop):
             read_only.add(name)
             continue
         props[name] = _absolute_refs(prop)
