@@ -7,8 +7,7 @@ from pathlib import Path
 
 from generator.load.bundle import MISSING, resolve_pointer
 from generator.load.contract import load_contract
-
-FIXTURES = Path(__file__).parent / "rules" / "fixtures"
+from tests.rules.test_rules import copy_fixture
 
 
 def _refs(node: object) -> list[str]:
@@ -20,8 +19,8 @@ def _refs(node: object) -> list[str]:
     return []
 
 
-def test_refs_from_another_file_back_into_the_root_become_local() -> None:
-    contract, diags = load_contract(FIXTURES / "operation-id-duplicate--in-referenced-file")
+def test_refs_from_another_file_back_into_the_root_become_local(tmp_path: Path) -> None:
+    contract, diags = load_contract(copy_fixture("operation-id-duplicate--in-referenced-file", tmp_path))
     assert contract is not None and diags == []
     refs = _refs(contract.document)
     assert refs, "the fixture joins files by $ref"

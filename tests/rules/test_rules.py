@@ -1,11 +1,12 @@
 """One failing fixture per validation rule, checked through the real CLI.
 
-Every directory under fixtures/ is a complete tiny project: fixtures/_valid
-changed minimally so that it trips one rule. Its expected.json lists the
-diagnostics ({file, line, rule}; the message is free) that must all be
-reported, each at the line where the problem is. Directories starting with
-`_` are not rule fixtures (_valid is the base, _three-problems breaks three
-rules at once).
+Every directory under fixtures/ but _valid is a patch on the tiny project fixtures/_valid:
+changes.diff (a unified diff, a few lines) makes it trip one rule, and expected.json lists the
+diagnostics ({file, line, rule}; the message is free) that must all be reported, each at the line
+where the problem is. A change to _valid touches only the fixtures whose hunks it overlaps.
+Directories starting with `_` are not rule fixtures (_valid is the base, _three-problems breaks
+three rules at once). To write one: copy _valid, break it, and keep
+`diff -ruN -x expected.json _valid <name>` (headers as `--- a/<path>` / `+++ b/<path>`).
 """
 
 from __future__ import annotations
@@ -51,9 +52,18 @@ def expected_of(name: str) -> list[dict[str, Any]]:
 
 
 def copy_fixture(name: str, tmp_path: Path) -> Path:
-    """A private copy of a fixture project (without expected.json), so no run can touch tests/."""
+    """The fixture's project in tmp_path: _valid with the fixture's changes.diff applied."""
     dest = tmp_path / name
-    shutil.copytree(FIXTURES / name, dest, ignore=shutil.ignore_patterns("expected.json", "__pycache__"))
+    shutil.copytree(VALID, dest, ignore=shutil.ignore_patterns("__pycache__"))
+    if name != "_valid":
+        changes = (FIXTURES / name / "changes.diff").read_bytes()
+        applied = subprocess.run(
+            ["patch", "-p1", "-E", "-s", "--no-backup-if-mismatch", "-d", str(dest)],
+            input=changes,
+            capture_output=True,
+            check=False,
+        )
+        assert applied.returncode == 0, f"{name}/changes.diff no longer applies to _valid: {applied.stdout!r}"
     return dest
 
 
@@ -110,13 +120,14 @@ def test_rule_fixtures_cover_every_rule() -> None:
 
 
 @pytest.mark.parametrize("name", rule_fixture_names())
-def test_rule_fixture_is_a_complete_project_with_expectations(name: str) -> None:
-    fixture = FIXTURES / name
+def test_rule_fixture_is_a_small_patch_on_valid_with_expectations(name: str, tmp_path: Path) -> None:
     expected = expected_of(name)
     assert expected, "expected.json lists at least one diagnostic"
     for item in expected:
         assert set(item) == {"file", "line", "rule"}, item
         assert isinstance(item["line"], int) and item["line"] >= 1, item
+    assert sorted(p.name for p in (FIXTURES / name).iterdir()) == ["changes.diff", "expected.json"]
+    fixture = copy_fixture(name, tmp_path)
     assert (fixture / "specs" / "database" / "tables.yaml").is_file()
     if name not in ("contract-missing", "contract-ambiguous"):  # these two are about the root file itself
         assert (fixture / "specs" / "api" / "openapi.yaml").is_file()
