@@ -67,8 +67,16 @@ def test_the_runtime_venv_holds_no_part_of_the_compiler(runtime_python: Path) ->
     assert _run(runtime_python, "-c", "import generator", cwd=runtime_python.parent).returncode != 0
 
 
-@pytest.fixture(scope="module")
-def deployed(runtime_python: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+SERVERS = {
+    "uvicorn": ["-m", "uvicorn", "generated.app:app"],  # the module's `app`, built on first use
+    "specgen_runtime": ["-m", "specgen_runtime", "serve"],  # the same, with request heads bounded as read
+}
+
+
+@pytest.fixture(scope="module", params=sorted(SERVERS))
+def deployed(
+    request: pytest.FixtureRequest, runtime_python: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """The example's generated/, custom/ and migrations/ (no specs/, no compiler): upgraded, then served."""
     project = tmp_path_factory.mktemp("deployed")
     for part in ("generated", "custom", "migrations"):
@@ -78,7 +86,7 @@ def deployed(runtime_python: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     assert upgraded.returncode == 0, upgraded.stderr
     port = free_port()
     log = (project / "server.log").open("w")
-    command = [runtime_python, "-m", "specgen_runtime", "serve", "--project", project, "--port", str(port)]
+    command = [runtime_python, *SERVERS[request.param], "--port", str(port)]
     process = subprocess.Popen([str(c) for c in command], cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:

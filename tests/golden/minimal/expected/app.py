@@ -41,3 +41,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         owner_fields=("owner_id",),
         read_only_fields=("id", "owner_id"),
     )
+
+
+def __getattr__(name: str) -> FastAPI:
+    """`uvicorn generated.app:app`: the app with its custom/ overrides, built on first use by the
+    composition root (specgen_runtime.server), so importing this module builds nothing."""
+    if name != "app":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from specgen_runtime.server import create
+
+    app = globals()["app"] = create()
+    return app
