@@ -1,10 +1,15 @@
-"""The compiler pipeline: load -> validate -> IR -> render -> emit.
+"""The compiler pipeline: load -> validate -> IR -> render -> emit -> boot check -> swap.
 
 openapi-spec-validator is the slow half of validation and datamodel-code-generator the slow
 half of rendering, and neither needs the other. Once the house rules pass, the validator starts
 in a second process (background.py) while this one builds the IR; then the models are rendered
 in processes of their own (model_parts.py) while the rest waits for the validator. If the
 validator finds anything, the rendering is thrown away and the diagnostics are reported as before.
+
+The rendered tree is formatted in a temporary directory; before it replaces generated/, boot.py
+imports it and builds the app in another process. An app that does not start is an
+`app-does-not-start` diagnostic and generated/ is left as it was: `generate` exiting 0 means the
+app starts.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from pathlib import Path
 
 from . import manifest
 from .background import Background, Done, Job
+from .boot import BootJob, contract_locator
 from .build import build
 from .contract import Contract, load_contract
 from .diagnostics import Diagnostic
@@ -167,17 +173,27 @@ def generate(project_dir: Path, check: bool = False, reuse: bool = True) -> Resu
     result.reused = reused
     files = render_tree(result.project, models=models_job.result)
     tmp = build_in_temp(files, project_dir)
+    booting: BootJob | None = None
     try:
+        # the boot check runs in its own process while this one compares the trees (boot.py)
+        booting = None if check else BootJob(tmp, project_dir)
         result.changed = tree_differences(tmp, target)
-        if check:
+        if booting is None:
             return result
         record = manifest.build(inputs, tmp, stages)
+        failed = booting.diagnostics(contract_locator(result.project, result.contract))
+        booting = None
+        if failed:  # exit 0 means the app starts: generated/ stays as it was
+            result.diagnostics += _locate_all(result.contract, failed)
+            return result
         (tmp / manifest.MANIFEST).write_text(record, encoding="utf-8", newline="\n")
         if result.changed:
             swap_in(tmp, target)
         else:
             replace_file(tmp / manifest.MANIFEST, target / manifest.MANIFEST)
     finally:
+        if booting is not None:
+            booting.cancel()
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return result
