@@ -13,7 +13,8 @@ where the traceback can be traced back to: a line of custom/, else the contract'
 schema or table behind the generated line that raised, else the generated file and line. The
 message always names the generated (or custom) file and line and the exception's last line.
 
-The child runs `python -m generator.boot TREE PROJECT` and prints one JSON line after MARKER.
+The child runs `python -m generator.boot PROJECT`, reads the tree's path from stdin and prints one
+JSON line after MARKER.
 """
 
 from __future__ import annotations
@@ -88,10 +89,36 @@ def _failure(exc: BaseException) -> dict[str, Any]:
     }
 
 
+# what generated code imports: loaded while the tree is still being rendered (see BootJob)
+PRELOAD = ("fastapi", "sqlmodel", "pydantic", "email_validator") + tuple(
+    f"generator.runtime.{name}"
+    for name in ("app", "body", "config", "context", "db", "models", "overrides", "params", "problems")
+    + ("repository", "responses", "server")
+)
+
+
+def _preload() -> None:
+    import importlib
+
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # e.g. no email-validator: the tree's own import says so if it needs it
+            continue
+
+
 def main(argv: list[str]) -> int:
-    tree, project = Path(argv[0]).resolve(), Path(argv[1]).resolve()
+    """`python -m generator.boot PROJECT`: import what generated code needs, then wait for the tree's
+    path on stdin (an empty line: nothing to check) and boot it."""
+    project = Path(argv[0]).resolve()
+    if str(project) not in sys.path:
+        sys.path.insert(0, str(project))  # before anything is imported: as `specgen serve` finds things
+    _preload()
+    line = sys.stdin.readline().strip()
+    if not line:
+        return 0
     try:
-        boot(tree, project)
+        boot(Path(line).resolve(), project)
     except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt at import are failures too
         report = _failure(exc)
     else:
@@ -106,27 +133,43 @@ def main(argv: list[str]) -> int:
 
 
 class BootJob:
-    """The check, started; `diagnostics()` waits for it."""
+    """The check's process, started early: it imports FastAPI, pydantic and the runtime while the tree
+    is rendered (on a core the pipeline leaves idle then); `start(tree)` hands it the tree and
+    `diagnostics()` waits for its verdict."""
 
-    def __init__(self, tree: Path, project_dir: Path) -> None:
-        self._tree, self._project_dir = tree.resolve(), project_dir.resolve()
+    def __init__(self, project_dir: Path) -> None:
+        self._project_dir = project_dir.resolve()
+        self._tree: Path | None = None
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}  # nothing but the rendered files reaches generated/
         env.pop("SPECGEN_PROJECT", None)
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "generator.boot", str(self._tree), str(self._project_dir)],
+            [sys.executable, "-m", "generator.boot", str(self._project_dir)],
             cwd=self._project_dir,
             env=env,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
 
+    def start(self, tree: Path) -> None:
+        self._tree = tree.resolve()
+        assert self._process.stdin is not None
+        try:
+            self._process.stdin.write(str(self._tree).encode() + b"\n")
+            self._process.stdin.close()
+        except OSError:  # the process is gone: diagnostics() says why
+            pass
+        self._process.stdin = None  # closed: communicate() must not flush it
+
     def cancel(self) -> None:
-        if self._process.poll() is None:
-            self._process.kill()
-        self._process.communicate()
+        """Stop the process if it still runs (a no-op once diagnostics() has answered)."""
+        if self._process.returncode is not None:
+            return
+        self._process.kill()
+        self._process.communicate()  # closes the pipes (stdin too, if start() never ran)
 
     def diagnostics(self, locate: Locate | None = None) -> list[Diagnostic]:
+        assert self._tree is not None, "start(tree) first"
         try:
             out, err = self._process.communicate(timeout=TIMEOUT)
         except subprocess.TimeoutExpired:
@@ -157,7 +200,7 @@ class BootJob:
             path = Path(filename).resolve()
         except (OSError, ValueError):
             return None
-        if path.is_relative_to(self._tree):
+        if self._tree is not None and path.is_relative_to(self._tree):
             return "generated/" + path.relative_to(self._tree).as_posix()
         custom = self._project_dir / "custom"
         if path.is_relative_to(custom):
@@ -178,6 +221,7 @@ class BootJob:
         return Diagnostic(rel, "", RULE, message, line=line, col=1)
 
     def _source_lines(self, rel: str) -> list[str]:
+        assert self._tree is not None
         try:
             return (self._tree / rel.removeprefix("generated/")).read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError):

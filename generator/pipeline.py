@@ -146,7 +146,18 @@ def compile_project(project_dir: Path) -> Result:
 
 def generate(project_dir: Path, check: bool = False, reuse: bool = True) -> Result:
     """Compile into generated/ (with `check`, only compare). `reuse` lets outputs whose inputs did not
-    change since the last run be taken over; --check and --force never do."""
+    change since the last run be taken over; --check and --force never do. Without `check`, the new
+    tree replaces generated/ only when its app starts (boot.py)."""
+    # the boot check's process starts now and imports FastAPI and the runtime while the contract loads
+    booting = None if check or not project_dir.is_dir() else BootJob(project_dir)
+    try:
+        return _generate(project_dir, check, reuse, booting)
+    finally:
+        if booting is not None:
+            booting.cancel()
+
+
+def _generate(project_dir: Path, check: bool, reuse: bool, booting: BootJob | None) -> Result:
     from .render import ModelsJob, models_key, render_tree
 
     target = project_dir / GENERATED_DIR
@@ -173,16 +184,14 @@ def generate(project_dir: Path, check: bool = False, reuse: bool = True) -> Resu
     result.reused = reused
     files = render_tree(result.project, models=models_job.result)
     tmp = build_in_temp(files, project_dir)
-    booting: BootJob | None = None
     try:
-        # the boot check runs in its own process while this one compares the trees (boot.py)
-        booting = None if check else BootJob(tmp, project_dir)
+        if booting is not None:
+            booting.start(tmp)  # it boots the tree while this process compares it with generated/
         result.changed = tree_differences(tmp, target)
         if booting is None:
             return result
         record = manifest.build(inputs, tmp, stages)
         failed = booting.diagnostics(contract_locator(result.project, result.contract))
-        booting = None
         if failed:  # exit 0 means the app starts: generated/ stays as it was
             result.diagnostics += _locate_all(result.contract, failed)
             return result
@@ -192,8 +201,6 @@ def generate(project_dir: Path, check: bool = False, reuse: bool = True) -> Resu
         else:
             replace_file(tmp / manifest.MANIFEST, target / manifest.MANIFEST)
     finally:
-        if booting is not None:
-            booting.cancel()
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return result

@@ -86,7 +86,9 @@ def _boot_broken_tree(project: Path, rel: str, old: str, new: str) -> list:  # t
     path.write_text(text.replace(old, new, 1))
     contract, result = check_contracts(project)
     assert result.project is not None and contract is not None
-    diags = BootJob(tree, project).diagnostics(contract_locator(result.project, contract))
+    job = BootJob(project)
+    job.start(tree)
+    diags = job.diagnostics(contract_locator(result.project, contract))
     shutil.rmtree(tree)
     return [d.located(contract.locate) for d in diags]
 
