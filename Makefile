@@ -73,8 +73,9 @@ features: install
 corpus: install
 	$(BIN)/python -m corpus.run $(CORPUS_ARGS)
 
-# Every performance figure, written to docs/performance.md (needs wrk and Java; fetches GitHub's contract
-# and openapi-generator into bench/.cache/). Run it on an otherwise idle machine: it takes about half an hour.
+# Every performance figure, written to docs/performance.md (needs wrk and Java; fetches GitHub's contract,
+# openapi-spec-validator's sdist (Stripe's and GitHub's contracts) and openapi-generator into bench/.cache/).
+# Run it on an otherwise idle machine: it takes about half an hour.
 bench: install
 	command -v wrk >/dev/null || apt-get install -y wrk
 	$(BIN)/python bench/run_all.py

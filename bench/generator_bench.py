@@ -5,13 +5,16 @@
 2. A large real contract, GitHub's REST API description (npm package @octokit/openapi), given
    the house rules (servers /backend, a bearer JWT scheme required on every operation), as
    YAML: `specgen validate`, `specgen generate` and openapi-generator on that one file.
+3. Stripe's and GitHub's contracts as openapi-spec-validator's sdist ships them, house-ruled:
+   `specgen generate --force` and openapi-generator one after the other in each run (`--side-by-side`
+   runs only this part).
 
 Every figure is the median of RUNS runs with min and max. Each run is a separate process; its
 CPU time and largest resident set come from wait4(), its whole process tree's resident set is
 sampled every 20 ms. openapi-generator-cli (PyPI) goes into a venv under bench/.cache/, the
 npm package is fetched there too; nothing of it is committed.
 
-    python bench/generator_bench.py [--runs 3] [--n 200] [--no-real] [--write docs/performance.md]
+    python bench/generator_bench.py [--runs 3] [--n 200] [--no-real] [--side-by-side] [--write docs/performance.md]
 """
 
 from __future__ import annotations
@@ -45,6 +48,9 @@ OPENAPI_GENERATOR = OPENAPI_GENERATOR_VENV / "bin" / "openapi-generator-cli"
 JAVA_OPTS = "-DmaxYamlCodePoints=2147483647"
 GITHUB_PACKAGE = "@octokit/openapi"
 GITHUB_FILE = "package/generated/api.github.com.json"
+OSV_SDIST = "openapi-spec-validator==0.9.0"
+SDIST_SPECS = {"stripe": "tests/bench/specs/stripe.yaml", "github-osv": "tests/bench/specs/github.yaml"}
+TARGET_RATIO = 0.75  # specgen generate (boot check included) at most this fraction of openapi-generator's time
 SECTION_START = "<!-- generator-bench:start -->"
 SECTION_END = "<!-- generator-bench:end -->"
 TARGETS = {"cold": "≤ 10 s", "rerun": "≤ 0.5 s", "rss": "< 1024 MB"}
@@ -201,6 +207,28 @@ def github_projects() -> tuple[dict[str, Path], str]:
     return projects, f"{tarball.name} ({GITHUB_FILE}), {size:.1f} MB of YAML"
 
 
+def sdist_projects() -> tuple[dict[str, Path], str]:
+    """Stripe's and GitHub's contracts as openapi-spec-validator's sdist ships them (its benchmark specs),
+    each with the house rules the corpus applies (corpus/house.py), in a project of its own."""
+    from corpus.house import apply_house_rules
+    from corpus.sources import fetch_sdists
+
+    (unpacked,) = fetch_sdists(CACHE / "sdists", (OSV_SDIST,))
+    root = unpacked / OSV_SDIST.replace("-", "_").replace("==", "-")
+    projects = {}
+    for name, rel in SDIST_SPECS.items():
+        with (root / rel).open("rb") as handle:
+            document = yaml.load(handle, Loader=yaml.CSafeLoader)  # noqa: S506 - a safe loader
+        project = CACHE / name
+        spec = project / "specs" / "api" / "openapi.yaml"
+        spec.parent.mkdir(parents=True, exist_ok=True)
+        text = yaml.dump(apply_house_rules(document), Dumper=yaml.CSafeDumper, sort_keys=False, allow_unicode=True)
+        spec.write_text(text, encoding="utf-8")
+        shutil.rmtree(project / "generated", ignore_errors=True)
+        projects[name] = project
+    return projects, f"{OSV_SDIST} sdist ({', '.join(SDIST_SPECS.values())})"
+
+
 def ensure_openapi_generator() -> str:
     if not OPENAPI_GENERATOR.exists():
         subprocess.run([sys.executable, "-m", "venv", str(OPENAPI_GENERATOR_VENV)], check=True)
@@ -289,6 +317,42 @@ def measure_openapi_generator(label: str, spec: Path, out: Path, runs: int, env:
     return m
 
 
+def side_by_side(runs: int, java_env: dict[str, str]) -> dict[str, Any]:
+    """Stripe's and GitHub's contracts from openapi-spec-validator's sdist: `specgen generate --force`
+    (boot check included) and openapi-generator, one after the other in each run, so both see the same
+    load; the figure is specgen's time as a fraction of openapi-generator's."""
+    results: dict[str, Any] = {}
+    try:
+        projects, origin = sdist_projects()
+    except (subprocess.CalledProcessError, OSError, ValueError) as exc:
+        return {"error": f"openapi-spec-validator's sdist could not be fetched: {exc}"}
+    results["origin"] = origin
+    out = CACHE / "openapi-generator-out"
+    for name, project in projects.items():
+        spec = project / "specs" / "api" / "openapi.yaml"
+        ours_cmd = specgen("generate", "--force", "--project", str(project))
+        theirs_cmd = openapi_generator(spec, out)
+        ours = Measure(f"{name}: specgen generate", shown(ours_cmd))
+        theirs = Measure(f"{name}: openapi-generator", shown(theirs_cmd, java_env))
+        for _ in range(runs):
+            ours.runs.append(run(ours_cmd, REPO))
+            shutil.rmtree(out, ignore_errors=True)
+            theirs.runs.append(run(theirs_cmd, REPO, java_env))
+            print(
+                f"  {name}: specgen {ours.runs[-1].wall:.2f} s (exit {ours.runs[-1].code}), "
+                f"openapi-generator {theirs.runs[-1].wall:.2f} s (exit {theirs.runs[-1].code})",
+                file=sys.stderr,
+            )
+        ours.produced = specgen_produced(ours, project)
+        theirs.produced = openapi_generator_produced(theirs, out)
+        results[name] = {"specgen": ours, "openapi_generator": theirs}
+    return results
+
+
+def ratio(ours: Measure, theirs: Measure, attr: str = "wall") -> float:
+    return ours.stat(attr)[0] / theirs.stat(attr)[0]
+
+
 def bench(runs: int, n: int, real: bool) -> dict[str, Any]:
     CACHE.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"load_before": os.getloadavg()[0], "n": n}
@@ -358,6 +422,7 @@ def bench(runs: int, n: int, real: bool) -> dict[str, Any]:
             m.produced = specgen_produced(m, adapted)
             real_results["generate_adapted"] = m
             real_results["openapi_generator"] = measure_openapi_generator("github", spec, out, runs, java_env)
+        results["side_by_side"] = side_by_side(runs, java_env)
     results["load_after"] = os.getloadavg()[0]
     return results
 
@@ -440,7 +505,15 @@ def markdown(results: dict[str, Any]) -> str:
             lines.append(f"| {label} | {cell(m)} | {cell(m, 'cpu')} | {rss_cell(m)} | {m.produced} |")
     elif "real_error" in results:
         lines += ["", f"Real contract: skipped ({results['real_error']})."]
+    if "side_by_side" in results:
+        lines += side_by_side_markdown(results["side_by_side"])
     commands = [m.command for group in ("synthetic", "real") for m in results.get(group, {}).values()]
+    commands += [
+        m.command
+        for name in SDIST_SPECS
+        for m in results.get("side_by_side", {}).get(name, {}).values()
+        if isinstance(m, Measure)
+    ]
     lines += [
         "",
         "Commands (from the repository root; `bench/.cache/` is made by the benchmark):",
@@ -452,6 +525,32 @@ def markdown(results: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def side_by_side_markdown(results: dict[str, Any]) -> list[str]:
+    if "error" in results:
+        return ["", f"Stripe and GitHub side by side: skipped ({results['error']})."]
+    lines = [
+        "",
+        "### Stripe and GitHub, side by side with openapi-generator",
+        "",
+        f"From {results['origin']}, with the house rules of the corpus (corpus/house.py). In each run "
+        "`specgen generate --force` (the boot check included: the app is imported and built before the swap) "
+        "and then openapi-generator python-fastapi, on the same YAML file. Target: specgen at most "
+        f"{TARGET_RATIO}x openapi-generator's wall time.",
+        "",
+        "| Contract | specgen generate, wall | openapi-generator, wall | ratio (medians) | specgen CPU "
+        "| openapi-generator CPU | specgen wrote | openapi-generator wrote |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name in SDIST_SPECS:
+        ours, theirs = results[name]["specgen"], results[name]["openapi_generator"]
+        verdict = "met" if ratio(ours, theirs) <= TARGET_RATIO else "not met"
+        lines.append(
+            f"| {name} | {cell(ours)} | {cell(theirs)} | {ratio(ours, theirs):.2f} ({verdict}) "
+            f"| {cell(ours, 'cpu')} | {cell(theirs, 'cpu')} | {ours.produced} | {theirs.produced} |"
+        )
+    return lines
 
 
 def write_section(path: Path, text: str) -> None:
@@ -473,7 +572,18 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--no-real", action="store_true", help="Only the synthetic contract.")
     parser.add_argument("--write", type=Path, help="Write the section into this markdown file (docs/performance.md).")
+    parser.add_argument(
+        "--side-by-side", action="store_true", help="Only Stripe and GitHub beside openapi-generator (no --write)."
+    )
     args = parser.parse_args()
+    if args.side_by_side:
+        CACHE.mkdir(parents=True, exist_ok=True)
+        version = ensure_openapi_generator()
+        load = os.getloadavg()[0]
+        lines = side_by_side_markdown(side_by_side(args.runs, {"JAVA_OPTS": JAVA_OPTS}))
+        print(f"openapi-generator-cli {version}; load average {load:.1f} before, {os.getloadavg()[0]:.1f} after")
+        print("\n".join(lines))
+        return
     text = markdown(bench(args.runs, args.n, not args.no_real))
     print(text)
     if args.write:

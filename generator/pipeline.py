@@ -1,10 +1,15 @@
-"""The compiler pipeline: load -> validate -> IR -> render -> emit.
+"""The compiler pipeline: load -> validate -> IR -> render -> emit -> boot check -> swap.
 
 openapi-spec-validator is the slow half of validation and datamodel-code-generator the slow
 half of rendering, and neither needs the other. Once the house rules pass, the validator starts
 in a second process (background.py) while this one builds the IR; then the models are rendered
 in processes of their own (model_parts.py) while the rest waits for the validator. If the
 validator finds anything, the rendering is thrown away and the diagnostics are reported as before.
+
+The rendered tree is formatted in a temporary directory; before it replaces generated/, boot.py
+imports it and builds the app in another process. An app that does not start is an
+`app-does-not-start` diagnostic and generated/ is left as it was: `generate` exiting 0 means the
+app starts.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from pathlib import Path
 
 from generator.base.background import Background, Done, Job
 from generator.base.diagnostics import Diagnostic
+from generator.emit.boot import BootJob, contract_locator
 from generator.emit import manifest
 from generator.emit.write import build_in_temp, replace_file, swap_in, tree_differences
 from generator.ir.build import build
@@ -137,7 +143,18 @@ def _feature_locator(project_dir: Path) -> Callable[[str, str], tuple[int, int]]
 
 def generate(project_dir: Path, check: bool = False, reuse: bool = True) -> Result:
     """Compile into generated/ (with `check`, only compare). `reuse` lets outputs whose inputs did not
-    change since the last run be taken over; --check and --force never do."""
+    change since the last run be taken over; --check and --force never do. Without `check`, the new
+    tree replaces generated/ only when its app starts (emit/boot.py)."""
+    # the boot check's process starts now and imports FastAPI and the runtime while the contract loads
+    booting = None if check or not project_dir.is_dir() else BootJob(project_dir)
+    try:
+        return _generate(project_dir, check, reuse, booting)
+    finally:
+        if booting is not None:
+            booting.cancel()
+
+
+def _generate(project_dir: Path, check: bool, reuse: bool, booting: BootJob | None) -> Result:
     from generator.render.tree import ModelsJob, models_key, render_tree
 
     target = project_dir / GENERATED_DIR
@@ -165,12 +182,19 @@ def generate(project_dir: Path, check: bool = False, reuse: bool = True) -> Resu
     files = render_tree(result.project, models=models_job.result)
     tmp = build_in_temp(files, project_dir)
     try:
+        if booting is not None:
+            booting.start(tmp)  # it boots the tree while this process compares it with generated/
         result.changed = tree_differences(tmp, target)
         record = manifest.record(inputs, tmp, stages)
         if check:
             # a manifest from another toolchain is stale too: the next `generate` would rewrite it
             if manifest.read(target) != json.loads(record):
                 result.changed.append(manifest.MANIFEST)
+            return result
+        assert booting is not None  # only --check goes without the boot check
+        failed = booting.diagnostics(contract_locator(result.project, result.contract))
+        if failed:  # exit 0 means the app starts: generated/ stays as it was
+            result.diagnostics += _locate_all(result.contract, failed)
             return result
         (tmp / manifest.MANIFEST).write_text(record, encoding="utf-8", newline="\n")
         if result.changed:

@@ -34,3 +34,21 @@ def test_a_named_schema_that_became_an_enum_is_skipped_when_rebuilding() -> None
     Label(colour=Colour.red).model_dump_json()  # built, so it is rebuilt below
     omit_unset_optionals({Label: ("colour",)}, rebuild=(Colour, Label))  # type: ignore[arg-type]
     assert Label().model_dump_json() == "{}"
+
+
+class Crate(ContractModel):
+    # a class defined further down: the field stays unresolved until the models are all defined
+    lid: Lid | None = None
+    label: str | None = None
+
+
+class Lid(ContractModel):
+    hinge: str | None = None
+
+
+def test_a_field_naming_a_later_class_is_left_out_too_and_nothing_is_built_at_import() -> None:
+    assert not Crate.__pydantic_fields_complete__
+    omit_unset_optionals({Crate: ("lid", "label"), Lid: ("hinge",)}, rebuild=(Lid, Crate))
+    assert not Crate.__pydantic_complete__ and not Lid.__pydantic_complete__  # still deferred
+    assert Crate(label="pine").model_dump_json() == '{"label":"pine"}'
+    assert Crate(lid=Lid()).model_dump_json() == '{"lid":{}}'

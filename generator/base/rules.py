@@ -208,6 +208,12 @@ RULES = _rules(
         ("validate/database_rules.py",),
     ),
     Rule(
+        "app-does-not-start",
+        "`specgen generate` only: the new tree, with custom/, does not import or its app cannot be built (placed at the custom/ line, the operation, schema or table the failing generated line came from, or that generated line); generated/ is left as it was",
+        ("emit/boot.py",),
+        tested_by="tests/test_boot_check.py",
+    ),
+    Rule(
         "webhooks-ignored",
         "a note, not an error (exit 0): the contract's 3.1 `webhooks` are not served",
         ("ir/build.py",),

@@ -1,8 +1,9 @@
 """generated/.specgen-manifest.json: what the last run read and wrote, to skip a run that would change nothing.
 
 The manifest holds a SHA-256 of every input (each file under specs/: a `$ref` may reach no
-other file), of the toolchain (specgen's own compiler code and templates, and the
-versions of the libraries that shape the output), and of every file the run wrote. When all
+other file; and each under custom/, which the boot check imports), of the toolchain (specgen's
+own compiler code and templates, and the versions of the libraries that shape the output), and
+of every file the run wrote. When all
 inputs and the toolchain are unchanged and every output on disk still has its hash,
 `specgen generate` stops there. Anything else, a hand-edited output included, means a full run.
 
@@ -22,7 +23,9 @@ from typing import Any
 
 MANIFEST = ".specgen-manifest.json"
 FORMAT = 1
-INPUT_DIR = "specs"
+# specs/: the contracts; custom/: the overrides the boot check (boot.py) starts the app with, so that a
+# run skipped as up to date still means the app starts
+INPUT_DIRS = ("specs", "custom")
 # libraries whose version can change what a run writes (or whether it accepts the contract)
 TOOLS = ("datamodel-code-generator", "ruff", "jinja2", "openapi-spec-validator", "pyyaml")
 _GENERATOR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the generator package
@@ -95,9 +98,14 @@ def _installed_versions() -> dict[str, str]:
 
 
 def input_hashes(project: StrPath) -> dict[str, str]:
-    """Every file under specs/ (contracts, table mappings, feature specs), by path relative to the project."""
-    specs = os.path.join(project, INPUT_DIR)
-    return _hash_tree(specs, project) if os.path.isdir(specs) else {}
+    """Every file under specs/ (contracts, table mappings, feature specs) and custom/, by path relative
+    to the project."""
+    hashes: dict[str, str] = {}
+    for name in INPUT_DIRS:
+        folder = os.path.join(project, name)
+        if os.path.isdir(folder):
+            hashes.update(_hash_tree(folder, project))
+    return hashes
 
 
 def record(inputs: dict[str, str], output_dir: StrPath, stages: dict[str, str] | None = None) -> str:

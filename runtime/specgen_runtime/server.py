@@ -28,15 +28,21 @@ def load_app(project: Path, environ: dict[str, str] | None = None) -> FastAPI:
     settings = load_settings(project, environ)
     configure_server(RequestLimits.from_settings(settings))  # in each worker, before it serves
     generated = importlib.import_module("generated.app")
-    services: Any = None
-    if (project / "custom" / "__init__.py").is_file():
-        custom = importlib.import_module("custom")
-        register = getattr(custom, "services", None)
-        if register is not None:
-            services = register()
-            check_services(services, generated.OPERATION_IDS)
+    services = custom_services(project, generated.OPERATION_IDS)
     app: FastAPI = generated.create_app(settings=settings, services=services)
     return app
+
+
+def custom_services(project: Path, operation_ids: dict[tuple[str, str], str]) -> Any:
+    """custom/'s `services()`, checked against the contract; None without one (the generated defaults)."""
+    if not (project / "custom" / "__init__.py").is_file():
+        return None
+    register = getattr(importlib.import_module("custom"), "services", None)
+    if register is None:
+        return None
+    services = register()
+    check_services(services, operation_ids)
+    return services
 
 
 def uvicorn_options(app: FastAPI) -> dict[str, Any]:
