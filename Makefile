@@ -8,7 +8,7 @@ PORT ?= 8000
 
 TIME ?= 600
 
-.PHONY: install generate check run test fuzz fuzz-contracts features corpus bench clean
+.PHONY: install generate check run test fuzz fuzz-contracts features corpus bench mutation clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,14 @@ fuzz-contracts: install
 
 features: install
 	$(BIN)/specgen features
+
+# mutmut over the runtime's protections (auth, statements, repository, body, problems) against
+# tests/security and tests/e2e on SQLite, in a copy of the tree; prints the score and each survivor.
+# Slow (see docs/security.md, "Mutation testing"): one file at a time with
+# make mutation MUTATE=generator/runtime/body.py
+MUTATE ?=
+mutation: install
+	$(BIN)/python -m tests.mutation $(if $(MUTATE),--files $(MUTATE))
 
 # specgen, fastapi-code-generator and openapi-generator on the foreign-contract corpus (slow, not part of
 # `make test`): fetches the sdists and the peers' venv into .corpus-cache/, writes docs/corpus.md.
