@@ -8,7 +8,7 @@ PORT ?= 8000
 
 TIME ?= 600
 
-.PHONY: install lock generate check run test fuzz fuzz-contracts features corpus bench clean
+.PHONY: install lock generate check run test fuzz fuzz-contracts features corpus bench mutation clean
 
 # Every dependency comes from requirements.lock (exact versions, hashes checked), so the generated code
 # does not change with the day you install; `make lock` refreshes it from pyproject.toml's ranges.
@@ -67,6 +67,14 @@ fuzz-contracts: install
 
 features: install
 	$(BIN)/specgen features
+
+# mutmut over the runtime's protections (auth, statements, repository, body, problems) against
+# tests/security and tests/e2e on SQLite, in a copy of the tree; prints the score and each survivor.
+# Slow (see docs/security.md, "Mutation testing"): one file at a time with
+# make mutation MUTATE=runtime/specgen_runtime/body.py
+MUTATE ?=
+mutation: install
+	$(BIN)/python -m tests.mutation $(if $(MUTATE),--files $(MUTATE))
 
 # specgen, fastapi-code-generator and openapi-generator on the foreign-contract corpus (slow, not part of
 # `make test`): fetches the sdists and the peers' venv into .corpus-cache/, writes docs/corpus.md.

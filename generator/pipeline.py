@@ -22,8 +22,8 @@ from pathlib import Path
 
 from generator.base.background import Background, Done, Job
 from generator.base.diagnostics import Diagnostic
-from generator.emit.boot import BootJob, contract_locator
 from generator.emit import manifest
+from generator.emit.boot import BootJob, contract_locator
 from generator.emit.write import build_in_temp, replace_file, swap_in, tree_differences
 from generator.ir.build import build
 from generator.ir.types import Project

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -102,16 +103,28 @@ def test_a_referenced_file_in_a_folder_of_specs_is_an_input(tmp_path: Path) -> N
 
 def test_force_compiles_although_nothing_changed(tmp_path: Path) -> None:
     project = fresh_copy(tmp_path)
-    assert SKIPPED not in generate(project, "--force")
+    assert re.fullmatch(r"generated/ is up to date \(\d+\.\d\ds\)\.\n", generate(project, "--force"))
+    target = edit_behind_the_manifests_back(project, "routers/tasks.py")
+    assert SKIPPED in generate(project)
+    assert "# hand edit" in target.read_text(), "a plain run trusts the manifest"
+    out = generate(project, "--force")
+    assert re.fullmatch(r"generated/: 1 file\(s\) updated in \d+\.\d\ds\.\n", out), out
+    assert "# hand edit" not in target.read_text()
+
+
+def edit_behind_the_manifests_back(project: Path, output: str) -> Path:
+    """Hand-edit an output and record its new hash, so that the manifest calls the edit up to date."""
+    target = project / "generated" / output
+    target.write_text(target.read_text() + "\n# hand edit\n")
+    manifest = json.loads((project / "generated" / MANIFEST).read_text())
+    manifest["outputs"][output] = hashlib.sha256(target.read_bytes()).hexdigest()
+    (project / "generated" / MANIFEST).write_text(json.dumps(manifest))
+    return target
 
 
 def test_check_compiles_and_compares_even_when_the_manifest_says_up_to_date(tmp_path: Path) -> None:
     project = fresh_copy(tmp_path)
-    target = project / "generated" / "routers" / "tasks.py"
-    target.write_text(target.read_text() + "\n# hand edit\n")
-    manifest = json.loads((project / "generated" / MANIFEST).read_text())
-    manifest["outputs"]["routers/tasks.py"] = hashlib.sha256(target.read_bytes()).hexdigest()
-    (project / "generated" / MANIFEST).write_text(json.dumps(manifest))
+    edit_behind_the_manifests_back(project, "routers/tasks.py")
     result = specgen("generate", "--check", "--project", str(project))
     assert result.returncode == 1
     assert "generated/routers/tasks.py" in result.stderr
@@ -187,6 +200,21 @@ def test_models_are_rendered_again_when_a_schema_changes_or_they_were_edited(tmp
 
 def test_force_renders_everything(tmp_path: Path) -> None:
     project = fresh_copy(tmp_path)
+    models = edit_behind_the_manifests_back(project, "models.py")
     spec = project / "specs" / "api" / "openapi.yaml"
     spec.write_text(spec.read_text() + "# a comment\n")
-    assert "reused" not in generate(project, "--force")
+    # without --force the edited models.py would be taken over: nothing it is made of changed
+    out = generate(project, "--force")
+    assert re.fullmatch(r"generated/: 1 file\(s\) updated in \d+\.\d\ds\.\n", out), out
+    assert "# hand edit" not in models.read_text(), "--force renders models.py again"
+
+
+def test_without_force_an_output_the_manifest_vouches_for_is_taken_over(tmp_path: Path) -> None:
+    """The counterpart of the test above: it is --force, not the comment, that renders models.py."""
+    project = fresh_copy(tmp_path)
+    models = edit_behind_the_manifests_back(project, "models.py")
+    spec = project / "specs" / "api" / "openapi.yaml"
+    spec.write_text(spec.read_text() + "# a comment\n")
+    out = generate(project)
+    assert "(models.py reused: its inputs did not change)" in out, out
+    assert "# hand edit" in models.read_text()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 import types
 from typing import Any
@@ -12,6 +14,7 @@ from generator.model.schemas import referenced_schemas
 from generator.render import model_parts
 from generator.render.model_parts import PartsJob, deal, generate_in_parts
 from generator.render.tree import _generate_models
+from tests.support import REPO
 
 
 def ref(name: str) -> dict[str, str]:
@@ -96,10 +99,32 @@ def test_parts_define_every_model_with_the_same_meaning_as_one_run(monkeypatch: 
         in_parts.Thing4.model_validate({"id": 1, "name": "x", "status": "open"})  # Thing4's enum has no "open"
 
 
-def test_the_output_does_not_depend_on_the_run() -> None:
-    schemas = many_schemas(700)
-    first = generate_in_parts(schemas, "t", _generate_models)[0]
-    assert generate_in_parts(schemas, "t", _generate_models)[0] == first
+IN_A_FRESH_PROCESS = """
+import sys
+from generator.render.model_parts import generate_in_parts
+from generator.render.tree import _generate_models
+from tests.test_model_parts import many_schemas
+sys.stdout.write(generate_in_parts(many_schemas(700), "t", _generate_models)[0])
+"""
+
+
+def test_the_output_does_not_depend_on_the_run_or_the_hash_seed() -> None:
+    """Two interpreters with different string hashes: set and dict-of-set order differ between them."""
+    outputs = []
+    for seed in ("1", "2"):
+        run = subprocess.run(
+            [sys.executable, "-c", IN_A_FRESH_PROCESS],
+            cwd=REPO,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            timeout=240,
+            check=False,
+        )
+        assert run.returncode == 0, run.stderr
+        outputs.append(run.stdout)
+    assert "class Thing699(" in outputs[0] and "class TreeNode(" in outputs[0]
+    assert outputs[0] == outputs[1], "models.py differs between two runs with other hash seeds"
 
 
 def test_each_model_is_dealt_once_and_each_part_holds_what_its_models_reference() -> None:

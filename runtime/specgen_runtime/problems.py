@@ -130,7 +130,7 @@ def validation_errors(
                 detail = "Unknown field"
         elif kind == "json_invalid":
             detail = "The body is not valid JSON"
-        detail = _clip(_without_input(detail, err.get("input")), MAX_DETAIL)
+        detail = _clip(_without_input(detail, err.get("input"), kind), MAX_DETAIL)
         out.append({"pointer": _pointer(loc), "detail": detail})
     return out
 
@@ -147,11 +147,17 @@ def allow_table(routes: list[tuple[str, set[str]]]) -> AllowTable:
 
 
 _QUOTED = re.compile(r"`[^`]*`")
+# A validator's own message (email-validator's) quotes the input in single quotes: the characters it
+# refused, or a whole label of the domain ('top§secret'). Pydantic's built-in messages quote only
+# contract text that way (an enum's values, a pattern), so they keep theirs.
+_SINGLE_QUOTED = re.compile(r"'[^']*'")
 
 
-def _without_input(detail: str, submitted: Any) -> str:
+def _without_input(detail: str, submitted: Any, kind: object = None) -> str:
     """Pydantic sometimes quotes part of the input (`x`); a 422 must never repeat what was sent."""
     detail = _QUOTED.sub("a character", detail)
+    if kind == "value_error":
+        detail = _SINGLE_QUOTED.sub("part of the value", detail)
     if isinstance(submitted, str) and len(submitted) >= 4 and submitted in detail:
         return "Invalid value"
     return detail

@@ -84,6 +84,12 @@ def test_token_without_sub_is_a_usage_error_exit_2(empty_project: Path) -> None:
 def test_token_with_a_ttl_below_one_second_is_a_usage_error_exit_2(empty_project: Path) -> None:
     result = token(empty_project, "--sub", "alice", "--ttl", "0")
     assert result.returncode == 2
+    assert "Invalid value for '--ttl': 0 is not in the range 1<=x" in result.stderr, result.stderr
+    assert result.stdout == ""
+    one = token(empty_project, "--sub", "alice", "--ttl", "1")
+    assert one.returncode == 0, one.stderr
+    payload = decode(one.stdout.strip())
+    assert payload["exp"] - payload["iat"] == 1  # type: ignore[operator]
 
 
 def test_token_without_jwt_secret_exits_1_naming_jwt_secret(empty_project: Path) -> None:
@@ -133,3 +139,6 @@ def test_token_refuses_a_claim_that_would_override_sub_or_expiry(tmp_path: Path)
         )
         assert result.returncode == 2, claim
         assert "Traceback" not in result.stderr
+        key = claim.partition("=")[0]
+        assert f"Invalid value for --claim: {key} is set by --sub/--ttl or the configuration" in result.stderr
+        assert result.stdout == ""

@@ -64,6 +64,22 @@ def test_lists_and_totals_show_only_the_callers_rows_whatever_the_filters(
     assert bob.get("/backend/projects").json()["total"] == 0
 
 
+def test_the_total_of_a_page_past_the_end_is_the_callers_own_count(
+    alice_and_bob: tuple[httpx.Client, httpx.Client],
+) -> None:
+    """A page past the end runs a count of its own; it must carry the owner filter too."""
+    alice, bob = alice_and_bob
+    for title in ("a1", "a2", "a3"):
+        create_task(alice, title, priority="high")
+    create_task(bob, "b1", priority="high")
+    for params in [{"offset": 10}, {"offset": 10, "priority": "high"}, {"offset": 1, "limit": 5}]:
+        page = bob.get("/backend/tasks", params=params)
+        assert page.status_code == 200, page.text
+        assert page.json()["items"] == [], params
+        assert page.json()["total"] == 1, f"{params}: bob has one task, whatever alice has"
+    assert alice.get("/backend/tasks", params={"offset": 10}).json()["total"] == 3
+
+
 def test_a_task_cannot_be_attached_to_another_users_project(alice_and_bob: tuple[httpx.Client, httpx.Client]) -> None:
     alice, bob = alice_and_bob
     project = create_project(alice)

@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.support import Server, new_user
+from tests.cli.helpers import API, replace_once, small_project
+from tests.support import Server, new_user, run_server, specgen
 
 PROBLEM = "application/problem+json"
 LEAKS = ("Traceback", "sqlalchemy", "sqlite", "psycopg", 'File "', "/work/", "site-packages", "pydantic", "SELECT ")
@@ -41,6 +42,52 @@ def test_validation_errors_do_not_echo_a_submitted_secret(client: httpx.Client) 
         assert_clean_problem(response, 422)
         assert secret not in response.text
         assert all(set(e) == {"pointer", "detail"} for e in response.json()["errors"])
+
+
+# Fields whose messages quote what was sent: a UUID's bad character (`Ж`), an email's refused
+# characters or a whole label of its domain ('hunter2§secret'); and a pattern, whose message quotes
+# the pattern, never the value.
+TYPED_FIELDS = """        ref: {type: string, format: uuid}
+        email: {type: string, format: email}
+        code: {type: string, pattern: "^[a-z]{3}-[0-9]{4}$"}
+"""
+
+
+@pytest.fixture(scope="module")
+def typed_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    project = small_project(tmp_path_factory.mktemp("typed") / "p")
+    replace_once(
+        project / API,
+        "        text:\n          type: string\n",
+        "        text:\n          type: string\n" + TYPED_FIELDS,
+    )
+    generated = specgen("generate", "--project", str(project))
+    assert generated.returncode == 0, generated.stdout + generated.stderr
+    with run_server(project) as server, server.client(new_user()) as c:
+        yield c
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "secret"),
+    [
+        ("ref", "Жhunter2-secret", "Ж"),
+        ("ref", "0b7f3c9e-2f4b-4c55-9a56-4c1a9d5f9eЖ1", "Ж"),
+        ("email", "alice@hunter2§secret.example", "hunter2"),
+        ("email", "alice@hunter2.exampleЖ<", "<"),
+        ("email", "hunter2Ж secret@example.org", "hunter2"),
+        ("code", "hunter2-secret", "hunter2"),
+    ],
+    ids=["uuid-first", "uuid-last", "email-domain-label", "email-character", "email-local-part", "pattern"],
+)
+def test_validation_errors_quote_nothing_of_a_uuid_email_or_pattern_value(
+    typed_client: httpx.Client, field: str, value: str, secret: str
+) -> None:
+    response = typed_client.post("/api/notes", json={"text": "x", field: value})
+    assert_clean_problem(response, 422)
+    [error] = response.json()["errors"]
+    assert error["pointer"] == f"/body/{field}"
+    assert secret not in error["detail"] and value not in error["detail"], error["detail"]
+    assert secret not in response.text and secret.encode("unicode_escape").decode() not in response.text
 
 
 def test_validation_error_does_not_echo_a_submitted_token(client: httpx.Client) -> None:

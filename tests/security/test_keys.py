@@ -3,6 +3,9 @@ HTTP server, with rotation, a refetch cooldown and an unreachable provider."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import threading
 import time
@@ -38,6 +41,27 @@ def _token(private: Any, algorithm: str, sub: str = "alice", kid: str | None = N
     )
 
 
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _hs256_signed_with(secret: bytes, sub: str = "alice") -> str:
+    """An HS256 token whose HMAC secret is `secret`, built by hand: PyJWT refuses a PEM as an HMAC key."""
+    now = int(time.time())
+    header = _b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    payload = _b64url(json.dumps({"sub": sub, "iat": now, "exp": now + 600}).encode())
+    signature = hmac.new(secret, f"{header}.{payload}".encode(), hashlib.sha256).digest()
+    return f"{header}.{payload}.{_b64url(signature)}"
+
+
+def _public_key_bytes(private: Any) -> list[bytes]:
+    """What an attacker can hold of the server's public key: the PEM as configured, stripped, and DER."""
+    public = private.public_key()
+    pem = _pem_public(private).encode()
+    der = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return [pem, pem.strip(), der]
+
+
 KEYS = {
     "RS256": lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048),
     "ES256": lambda: ec.generate_private_key(ec.SECP256R1()),
@@ -62,11 +86,15 @@ def test_pem_public_key_verifies_its_algorithm_and_refuses_others(project: Path,
             f"{server.url}/backend/tasks", headers={"Authorization": f"Bearer {_token(other, algorithm)}"}
         )
         assert forged.status_code == 401
-        # algorithm confusion: an HS256 token whose secret is the public key itself
-        confused = jwt.encode({"sub": "alice", "exp": int(time.time()) + 600}, "x" * 40, algorithm="HS256")
-        assert (
-            httpx.get(f"{server.url}/backend/tasks", headers={"Authorization": f"Bearer {confused}"}).status_code == 401
-        )
+        # algorithm confusion: an HS256 token whose HMAC secret is the server's own public key
+        for secret in _public_key_bytes(private):
+            confused = _hs256_signed_with(secret)
+            signing_input, _, signature = confused.rpartition(".")
+            naive = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
+            assert _b64url(naive) == signature, "a verifier that trusts the token's alg would accept it"
+            refused = httpx.get(f"{server.url}/backend/tasks", headers={"Authorization": f"Bearer {confused}"})
+            assert refused.status_code == 401, refused.text
+            assert refused.headers["www-authenticate"] == 'Bearer error="invalid_token"'
 
 
 @pytest.mark.parametrize(
