@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -125,3 +126,23 @@ def test_the_runtime_alone_serves_the_example_with_its_custom_code(deployed: str
         completed = a.post(f"/backend/tasks/{task_id}/complete")  # custom/tasks.py
         assert completed.status_code == 200 and completed.json()["completed"] is True
         assert anonymous.get("/openapi.json").json()["info"]["title"] == "Tasks API"
+
+
+def test_the_isolation_and_ownership_tests_pass_against_the_runtime_alone(runtime_python: Path) -> None:
+    """The end-to-end and security tests that start servers, with every server from the runtime-only venv."""
+    suites = [
+        "tests/e2e/test_isolation.py",
+        "tests/security/test_ownership.py",
+        "tests/security/test_authentication.py",
+    ]
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "not postgresql", *suites],
+        cwd=REPO,
+        env={**os.environ, "SPECGEN_SERVER_PYTHON": str(runtime_python)},
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    assert " passed" in run.stdout and " failed" not in run.stdout

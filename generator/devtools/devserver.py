@@ -57,6 +57,15 @@ def _healthy(url: str) -> bool:
         return False
 
 
+# `specgen serve`, or with SPECGEN_SERVER_PYTHON the same server from a venv that holds only the
+# runtime (tests/test_runtime_alone.py runs tests against it)
+_SERVE = (
+    [os.environ["SPECGEN_SERVER_PYTHON"], "-m", "specgen_runtime", "serve"]
+    if os.environ.get("SPECGEN_SERVER_PYTHON")
+    else [sys.executable, "-m", "generator", "serve"]
+)
+
+
 @contextmanager
 def background_server(
     project: Path, env: dict[str, str], log: Path, workers: int = 1, startup_timeout: float = 30
@@ -66,10 +75,7 @@ def background_server(
     with log.open("w") as out:
         process = subprocess.Popen(
             [
-                sys.executable,
-                "-m",
-                "generator",
-                "serve",
+                *_SERVE,
                 "--project",
                 str(project),
                 "--port",
