@@ -32,7 +32,7 @@ from generator.model.schemas import (
     scalar_type,
     schema_ref_name,
 )
-from generator.model.tables import database_tables
+from generator.model.tables import database_tables, table_specs
 
 
 def build(contract: Contract) -> tuple[Project, list[Diagnostic]]:
@@ -58,7 +58,7 @@ def build(contract: Contract) -> tuple[Project, list[Diagnostic]]:
         family[name] = (unique(f"{base}Create", taken), unique(f"{base}Update", taken), unique(f"{base}Public", taken))
         class_of[name] = family[name][2]
 
-    tables = {name: spec for _, name, spec, _ in database_tables(contract)}
+    tables = table_specs(contract)
     attr_taken = {n.lower() for n in RESERVED_CONSTANT_NAMES}  # each attribute's upper case is a constant
     resources = [
         build_resource(doc, name, spec, tables, scopes, family[name], attr_taken, contract)

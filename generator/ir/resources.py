@@ -15,14 +15,14 @@ from generator.model.schemas import (
     is_read_only,
     scalar_type,
 )
-from generator.model.tables import DEFAULT_ON_DELETE, primary_key, table_name
+from generator.model.tables import TableSpec
 
 
 def build_resource(
     doc: dict[str, Any],
     name: str,
-    spec: dict[str, Any],
-    tables: dict[str, Any],
+    spec: TableSpec,
+    tables: dict[str, TableSpec],
     scopes: dict[str, Any],
     family: tuple[str, str, str],
     attr_taken: set[str],
@@ -32,22 +32,18 @@ def build_resource(
     props: dict[str, Any] = schema.get("properties") or {}
     required = set(schema.get("required") or [])
     scope = scopes.get(name)
-    pk = primary_key(spec)
-    timestamps = spec.get("timestamps") or {}
-    table = table_name(name, spec)
+    pk = spec.primary_key
+    table = spec.table
     fks = []
     fk_by_column = {}
-    for fk in spec.get("foreign_keys") or []:
-        target = fk["references"]
-        target_spec = tables[target]
-        target_table = table_name(target, target_spec)
-        target_pk = primary_key(target_spec)
+    for declared in spec.foreign_keys:
+        target = tables[declared.references]
         node = ForeignKey(
-            column=fk["column"],
-            target_resource=target,
-            target_table=target_table,
-            target_column=target_pk,
-            on_delete=str(fk.get("on_delete", DEFAULT_ON_DELETE)).upper(),
+            column=declared.column,
+            target_resource=target.schema,
+            target_table=target.table,
+            target_column=target.primary_key,
+            on_delete=declared.on_delete,
         )
         fks.append(node)
         fk_by_column[node.column] = node
@@ -95,10 +91,10 @@ def build_resource(
         owner_field=scope.field if scope else None,
         owner_claim=scope.claim if scope else DEFAULT_OWNER_CLAIM,
         indexes=_indexes(table, spec, scope.field if scope else None, pk),
-        uniques=tuple(Index(i["name"], tuple(i["columns"])) for i in spec.get("unique") or []),
+        uniques=tuple(Index(i.name, i.columns) for i in spec.unique),
         foreign_keys=tuple(fks),
-        created_field=timestamps.get("created"),
-        updated_field=timestamps.get("updated"),
+        created_field=spec.created_field,
+        updated_field=spec.updated_field,
         read_only=tuple(read_only),
         not_nullable_writable=tuple(not_nullable_writable),
         create_model=family[0],
@@ -120,8 +116,8 @@ def _server_default(schema: dict[str, Any]) -> Code | None:
     return None  # objects and arrays: JSON defaults stay in the models
 
 
-def _indexes(table: str, spec: dict[str, Any], owner: str | None, pk: str) -> tuple[Index, ...]:
-    declared = tuple(Index(i["name"], tuple(i["columns"])) for i in spec.get("indexes") or [])
+def _indexes(table: str, spec: TableSpec, owner: str | None, pk: str) -> tuple[Index, ...]:
+    declared = tuple(Index(i.name, i.columns) for i in spec.indexes)
     if owner is None or owner == pk:
         return declared
     # Every query of an owner-scoped table filters by owner and pages by key: (owner, key)
