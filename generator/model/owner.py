@@ -7,6 +7,7 @@ from typing import Any
 
 from generator.base.names import IDENTIFIER
 
+OWNER_SCOPED = "x-owner-scoped"  # the contract key, on a component schema
 DEFAULT_OWNER_FIELD = "owner_id"
 DEFAULT_OWNER_CLAIM = "sub"
 
@@ -44,8 +45,8 @@ def component_schemas(document: dict[str, Any]) -> dict[str, Any]:
 def owner_scopes(document: dict[str, Any]) -> dict[str, OwnerScope]:
     out = {}
     for name, schema in component_schemas(document).items():
-        if isinstance(schema, dict) and "x-owner-scoped" in schema:
-            scope = parse_owner_scope(schema["x-owner-scoped"])
+        if isinstance(schema, dict) and OWNER_SCOPED in schema:
+            scope = parse_owner_scope(schema[OWNER_SCOPED])
             if isinstance(scope, OwnerScope):
                 out[name] = scope
     return out

@@ -15,7 +15,7 @@ from typing import Any
 from generator.base.diagnostics import Diagnostic, join_pointer
 from generator.load.contract import Contract
 from generator.model.openapi import PATH_PARAMETER, is_bearer, iter_operations, security_schemes
-from generator.model.owner import component_schemas, owner_scopes, parse_owner_scope
+from generator.model.owner import OWNER_SCOPED, component_schemas, owner_scopes, parse_owner_scope
 from generator.model.schemas import deref, is_read_only, scalar_type, schema_ref_name
 from generator.validate.database_rules import check_database
 from generator.validate.report import Reporter
@@ -187,10 +187,10 @@ def _unsupported_parameter(doc: dict[str, Any], param: dict[str, Any]) -> str | 
 
 def _check_owner_scopes(report: Reporter, doc: dict[str, Any]) -> None:
     for name, schema in component_schemas(doc).items():
-        if not isinstance(schema, dict) or "x-owner-scoped" not in schema:
+        if not isinstance(schema, dict) or OWNER_SCOPED not in schema:
             continue
-        pointer = join_pointer("/components/schemas", name, "x-owner-scoped")
-        scope = parse_owner_scope(schema["x-owner-scoped"])
+        pointer = join_pointer("/components/schemas", name, OWNER_SCOPED)
+        scope = parse_owner_scope(schema[OWNER_SCOPED])
         if isinstance(scope, str):
             report.api(pointer, "owner-scope-invalid", scope)
             continue

@@ -8,7 +8,7 @@ from typing import Any
 from generator.base.diagnostics import join_pointer
 from generator.base.names import IDENTIFIER, table_class_name
 from generator.load.contract import Contract
-from generator.model.owner import OwnerScope
+from generator.model.owner import OWNER_SCOPED, OwnerScope
 from generator.model.schemas import deref, scalar_type
 from generator.model.tables import ON_DELETE, TABLE_KEYS, database_tables, primary_key, string_set, table_name
 from generator.validate.report import Reporter
@@ -171,7 +171,7 @@ def _check_columns(
     required = string_set(schema.get("required"))
     # when the key or the owner declaration is itself broken, its own rule has spoken: no echoes here
     key_broken = not isinstance(pk, str) or pk not in (props or {})
-    owner_broken = "x-owner-scoped" in schema and (scope is None or scope.field not in (props or {}))
+    owner_broken = OWNER_SCOPED in schema and (scope is None or scope.field not in (props or {}))
     for prop, sub in (props or {}).items():
         where = join_pointer("/components/schemas", name, "properties", prop)
         if (
