@@ -97,6 +97,13 @@ def test_validation_error_does_not_echo_a_submitted_token(client: httpx.Client) 
     assert token not in response.text
 
 
+@pytest.mark.parametrize("headers", [{}, {"content-type": "application/json"}], ids=["no-type", "json"])
+def test_a_missing_body_is_422_pointing_at_the_body(client: httpx.Client, headers: dict[str, str]) -> None:
+    response = client.post("/backend/tasks", headers=headers)
+    assert_clean_problem(response, 422)
+    assert response.json()["errors"] == [{"pointer": "/body", "detail": "A JSON body is required"}]
+
+
 def test_unknown_field_is_422_with_its_pointer(client: httpx.Client) -> None:
     response = client.post("/backend/tasks", json={"title": "x", "colour": "red"})
     assert_clean_problem(response, 422)
