@@ -110,6 +110,12 @@ def test_unknown_field_is_422_with_its_pointer(client: httpx.Client) -> None:
     assert response.json()["errors"] == [{"pointer": "/body/colour", "detail": "Unknown field"}]
 
 
+def test_a_field_name_with_slash_or_tilde_is_escaped_in_its_pointer(client: httpx.Client) -> None:
+    response = client.post("/backend/tasks", json={"title": "x", "a/b~c": 1})
+    assert_clean_problem(response, 422)
+    assert response.json()["errors"] == [{"pointer": "/body/a~1b~0c", "detail": "Unknown field"}]  # RFC 6901
+
+
 @pytest.mark.parametrize("field", ["id", "created_at", "updated_at"])
 def test_read_only_field_in_a_body_is_422(client: httpx.Client, field: str) -> None:
     response = client.post("/backend/tasks", json={"title": "x", field: 1})
