@@ -71,10 +71,11 @@ features: install
 # mutmut over the runtime's protections (auth, statements, repository, body, problems) against
 # tests/security and tests/e2e on SQLite, in a copy of the tree; prints the score and each survivor.
 # Slow (see docs/security.md, "Mutation testing"): one file at a time with
-# make mutation MUTATE=runtime/specgen_runtime/body.py
+# make mutation MUTATE=runtime/specgen_runtime/body.py; MINUTES=30 stops it then (run again to go on)
 MUTATE ?=
+MINUTES ?= 0
 mutation: install
-	$(BIN)/python -m tests.mutation $(if $(MUTATE),--files $(MUTATE))
+	$(BIN)/python -m tests.mutation --minutes $(MINUTES) $(if $(MUTATE),--files $(MUTATE))
 
 # specgen, fastapi-code-generator and openapi-generator on the foreign-contract corpus (slow, not part of
 # `make test`): fetches the sdists and the peers' venv into .corpus-cache/, writes docs/corpus.md.

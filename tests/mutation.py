@@ -1,12 +1,13 @@
-"""`make mutation`: mutmut over the runtime's protections, against tests/security and tests/e2e on SQLite.
+"""`make mutation`: mutmut's mutants of the runtime's protections, against tests/security and tests/e2e on SQLite.
 
-mutmut 2 changes a source file on disk, one mutant at a time, and runs the tests: the servers those
-tests start in processes of their own import the changed file too (mutmut 3 switches mutants inside
-the test process and maps tests to functions by the calls it sees there, so it sees none of a
-server's). It runs in a copy of the tree (MUTATION_DIR), so a stopped run leaves no mutant in this one; run again,
-it goes on from the verdicts it kept there.
+Each mutant (mutmut 2's mutation operators, through its API) is written into a copy of the tree
+(MUTATION_DIR) and the tests run there, to the first failure: the servers those tests start in
+processes of their own import the mutated file too. (mutmut 3 switches mutants inside the test
+process and maps tests to functions by the calls it sees there, so it sees none of a server's;
+mutmut 2's own runner stalled here after a few dozen mutants, so this loop drives its mutations.)
+A stopped run leaves no mutant in this tree; run again, it goes on from the verdicts kept in the copy.
 
-    python -m tests.mutation [--files runtime/specgen_runtime/body.py ...] [--dir DIR]
+    python -m tests.mutation [--files runtime/specgen_runtime/body.py ...] [--dir DIR] [--minutes N]
 
 Prints the score, every surviving mutant as a diff, and the time taken (docs/security.md, "Mutation
 testing", explains each survivor).
@@ -15,6 +16,8 @@ testing", explains each survivor).
 from __future__ import annotations
 
 import argparse
+import difflib
+import json
 import os
 import shutil
 import subprocess
@@ -37,7 +40,8 @@ TESTS = [
     "tests/e2e/test_types.py",
     "tests/e2e/test_other_contract.py",
 ]
-KINDS = ("killed", "survived", "timeout", "suspicious", "untested", "skipped")
+TIMEOUT_S = 300  # ten times the unmutated run: a mutant that hangs the tests is caught (killed)
+VERDICTS = "mutation-verdicts.json"
 
 
 def copy_tree(dest: Path) -> None:
@@ -48,10 +52,6 @@ def copy_tree(dest: Path) -> None:
         capture_output=True,
         check=True,
     ).stdout.split(b"\0")
-    kept = dest / ".mutmut-cache"  # the verdicts so far: a stopped run goes on where it was
-    for old in dest.iterdir() if dest.exists() else []:
-        if old != kept:
-            shutil.rmtree(old) if old.is_dir() else old.unlink()
     for name in filter(None, listed):
         source = REPO / os.fsdecode(name)
         if source.is_file():
@@ -60,66 +60,86 @@ def copy_tree(dest: Path) -> None:
             shutil.copy2(source, target)
 
 
-def mutmut(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mutmut", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
-    )
+def run_tests(copy: Path) -> str:
+    """'killed' or 'survived'. No process gets "pytest" on its command line: another session's
+    `pkill -f pytest` on a shared machine would otherwise pass for a killed mutant."""
+    # the copy's generator/ and runtime/ (with the mutant), in the tests and in every server they
+    # start, ahead of the editable installs of this tree
+    path = os.pathsep.join([str(copy), str(copy / "runtime")])
+    env = {**os.environ, "PYTHONPATH": path, "PYTHONDONTWRITEBYTECODE": "1"}
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "tests.mutation", "--run-tests"],
+            cwd=copy,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=TIMEOUT_S,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return "timeout"
+    return "survived" if result.returncode == 0 else "killed"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--files", nargs="+", default=FILES, help="the files to mutate (default: the five)")
     parser.add_argument("--dir", type=Path, default=Path(os.environ.get("MUTATION_DIR", "/tmp/specgen-mutation")))
-    parser.add_argument(
-        "--run-tests", action="store_true", help="mutmut's runner: the tests, on SQLite, to the first failure"
-    )
+    parser.add_argument("--minutes", type=float, default=0, help="stop after this long (0: when every mutant ran)")
+    parser.add_argument("--run-tests", action="store_true", help="the tests, on SQLite, to the first failure")
     args = parser.parse_args(argv)
     if args.run_tests:
         import pytest
 
         return int(pytest.main(["-x", "-q", "-p", "no:cacheprovider", "-k", "not postgresql", *TESTS]))
 
+    from mutmut import Context, list_mutations, mutate
+
     started = time.monotonic()
-    copy_tree(args.dir)
-    # the copy's generator/ and runtime/ (with the mutant), in the tests and in every server they
-    # start, ahead of the editable installs of this tree
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(args.dir), str(args.dir / "runtime")]),
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
-    # through this module, so that no process of the run has "pytest" on its command line: another
-    # session's `pkill -f pytest` on a shared machine would otherwise count as a killed mutant
-    runner = f"{sys.executable} -m tests.mutation --run-tests"
-    run = mutmut(
-        "run",
-        "--paths-to-mutate",
-        ",".join(args.files),
-        "--runner",
-        runner,
-        "--tests-dir",
-        "tests",
-        "--simple-output",
-        "--no-progress",
-        cwd=args.dir,
-        env=env,
-    )
-    if run.returncode & 1:
-        print(run.stdout[-4000:], run.stderr[-4000:], sep="\n", file=sys.stderr)
+    copy: Path = args.dir.resolve()
+    copy_tree(copy)
+    verdicts_file = copy / VERDICTS
+    verdicts: dict[str, dict[str, str]] = json.loads(verdicts_file.read_text()) if verdicts_file.exists() else {}
+    if run_tests(copy) != "survived":
+        print("the tests fail without any mutant: fix them first", file=sys.stderr)
         return 1
-    ids = {kind: mutmut("result-ids", kind, cwd=args.dir, env=env).stdout.split() for kind in KINDS}
-    counts = {kind: len(found) for kind, found in ids.items()}
-    total = sum(counts.values())
-    killed = counts["killed"] + counts["timeout"]
+    diffs: dict[str, str] = {}
+    out_of_time = False
+    for name in args.files:
+        source = (REPO / name).read_text(encoding="utf-8")
+        target = copy / name
+        for mutation in list_mutations(Context(source=source, filename=name, dict_synonyms=[])):
+            key = f"{name}:{mutation.line_number + 1}:{mutation.index}"
+            mutant, _ = mutate(Context(source=source, filename=name, dict_synonyms=[], mutation_id=mutation))
+            diff = difflib.unified_diff(source.splitlines(), mutant.splitlines(), name, name, n=0, lineterm="")
+            diffs[key] = "\n".join(list(diff)[2:])
+            if key in verdicts.get(name, {}):
+                continue
+            if args.minutes and time.monotonic() - started > args.minutes * 60:
+                out_of_time = True
+                break
+            target.write_text(mutant, encoding="utf-8")
+            try:
+                verdicts.setdefault(name, {})[key] = run_tests(copy)
+            finally:
+                target.write_text(source, encoding="utf-8")
+            verdicts_file.write_text(json.dumps(verdicts, indent=1))
+
     elapsed = time.monotonic() - started
-    print(f"files: {', '.join(args.files)}")
-    print(f"mutants: {total}; " + ", ".join(f"{kind} {n}" for kind, n in counts.items() if n))
-    print(f"score: {killed}/{total} = {100 * killed / max(total, 1):.1f}% killed (timeouts count as killed)")
+    found = [(key, verdict) for name in args.files for key, verdict in verdicts.get(name, {}).items()]
+    killed = sum(1 for _, verdict in found if verdict != "survived")
+    for name in args.files:
+        mine = list(verdicts.get(name, {}).values())
+        print(f"{name}: {len(mine)} mutants run, {mine.count('survived')} survived, {mine.count('timeout')} timed out")
+    print(f"score: {killed}/{len(found)} = {100 * killed / max(len(found), 1):.1f}% killed (timeouts count as killed)")
+    if out_of_time:
+        print(f"stopped after --minutes {args.minutes:g}: not every mutant ran (run again to go on)")
     print(f"time: {elapsed / 60:.1f} min")
-    for kind in ("survived", "suspicious", "untested"):
-        for mutant in ids[kind]:
-            print(f"\n--- {kind} mutant {mutant}")
-            print(mutmut("show", mutant, cwd=args.dir, env=env).stdout.rstrip())
+    for key, verdict in found:
+        if verdict == "survived":
+            print(f"\n--- survived {key}\n{diffs.get(key, '')}")
     return 0
 
 

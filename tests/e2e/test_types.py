@@ -71,3 +71,18 @@ def test_values_outside_their_type_are_422_on_every_database(types_server: Serve
         response = c.post("/api/samples", json={"code": "ok", field: value})
         assert response.status_code == 422, response.text
         assert response.json()["errors"][0]["pointer"].startswith(f"/body/{field}")
+
+
+def test_an_integral_float_is_an_integer_and_the_retry_stays_strict(types_server: Server) -> None:
+    """JSON has one number type: 2.0 for an integer field is 2; 2.5 is not, and the retry that
+    takes 2.0 as 2 accepts nothing else a strict parse refuses (a string for a boolean)."""
+    with types_server.client(new_user()) as c:
+        created = c.post("/api/samples", json={"code": "x", "count": 2.0})
+        assert created.status_code == 201, created.text
+        assert created.json()["count"] == 2 and isinstance(created.json()["count"], int)
+        fraction = c.post("/api/samples", json={"code": "x", "count": 2.5})
+        assert fraction.status_code == 422, fraction.text
+        assert fraction.json()["errors"][0]["pointer"] == "/body/count"
+        loose = c.post("/api/samples", json={"code": "x", "count": 2.0, "flag": "true"})
+        assert loose.status_code == 422, loose.text
+        assert [e["pointer"] for e in loose.json()["errors"]] == ["/body/flag"]

@@ -97,10 +97,32 @@ def test_validation_error_does_not_echo_a_submitted_token(client: httpx.Client) 
     assert token not in response.text
 
 
+@pytest.mark.parametrize("headers", [{}, {"content-type": "application/json"}], ids=["no-type", "json"])
+def test_a_missing_body_is_422_pointing_at_the_body(client: httpx.Client, headers: dict[str, str]) -> None:
+    response = client.post("/backend/tasks", headers=headers)
+    assert_clean_problem(response, 422)
+    assert response.json()["errors"] == [{"pointer": "/body", "detail": "A JSON body is required"}]
+
+
 def test_unknown_field_is_422_with_its_pointer(client: httpx.Client) -> None:
     response = client.post("/backend/tasks", json={"title": "x", "colour": "red"})
     assert_clean_problem(response, 422)
     assert response.json()["errors"] == [{"pointer": "/body/colour", "detail": "Unknown field"}]
+
+
+def test_a_value_outside_its_enum_keeps_the_contracts_message(client: httpx.Client) -> None:
+    """Redaction takes what was sent out of a message, not the message: an enum's values are contract text."""
+    response = client.post("/backend/tasks", json={"title": "x", "priority": "urgent"})
+    assert_clean_problem(response, 422)
+    assert response.json()["errors"] == [
+        {"pointer": "/body/priority", "detail": "Input should be 'low', 'medium' or 'high'"}
+    ]
+
+
+def test_a_field_name_with_slash_or_tilde_is_escaped_in_its_pointer(client: httpx.Client) -> None:
+    response = client.post("/backend/tasks", json={"title": "x", "a/b~c": 1})
+    assert_clean_problem(response, 422)
+    assert response.json()["errors"] == [{"pointer": "/body/a~1b~0c", "detail": "Unknown field"}]  # RFC 6901
 
 
 @pytest.mark.parametrize("field", ["id", "created_at", "updated_at"])
