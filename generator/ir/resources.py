@@ -7,7 +7,7 @@ from typing import Any
 from generator.base.diagnostics import join_pointer
 from generator.base.names import snake, table_class_name, unique
 from generator.base.pysource import Code, literal
-from generator.ir.types import Column, ForeignKey, Index, Resource, Source
+from generator.ir.types import Column, ForeignKey, Resource, Source
 from generator.load.contract import Contract
 from generator.model.owner import DEFAULT_OWNER_CLAIM, component_schemas
 from generator.model.schemas import (
@@ -15,7 +15,7 @@ from generator.model.schemas import (
     is_read_only,
     scalar_type,
 )
-from generator.model.tables import TableSpec
+from generator.model.tables import IndexSpec, TableSpec
 
 
 def build_resource(
@@ -91,7 +91,7 @@ def build_resource(
         owner_field=scope.field if scope else None,
         owner_claim=scope.claim if scope else DEFAULT_OWNER_CLAIM,
         indexes=_indexes(table, spec, scope.field if scope else None, pk),
-        uniques=tuple(Index(i.name, i.columns) for i in spec.unique),
+        uniques=spec.unique,
         foreign_keys=tuple(fks),
         created_field=spec.created_field,
         updated_field=spec.updated_field,
@@ -116,13 +116,13 @@ def _server_default(schema: dict[str, Any]) -> Code | None:
     return None  # objects and arrays: JSON defaults stay in the models
 
 
-def _indexes(table: str, spec: TableSpec, owner: str | None, pk: str) -> tuple[Index, ...]:
-    declared = tuple(Index(i.name, i.columns) for i in spec.indexes)
+def _indexes(table: str, spec: TableSpec, owner: str | None, pk: str) -> tuple[IndexSpec, ...]:
+    declared = spec.indexes
     if owner is None or owner == pk:
         return declared
     # Every query of an owner-scoped table filters by owner and pages by key: (owner, key)
     # serves both, so a page costs the same whoever else has rows in the table.
-    return (Index(f"ix_{table}_owner", (owner, pk)), *declared)
+    return (IndexSpec(f"ix_{table}_owner", (owner, pk)), *declared)
 
 
 def _column_type(t: Any, schema: dict[str, Any], is_pk: bool) -> tuple[Code, str]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.base.pysource import Code, identifier, literal
+from generator.model.tables import IndexSpec as Index  # an index or unique constraint: as specs/database says it
 
 # A list operation without limit/offset parameters still pages: the repository gets these.
 PAGE_DEFAULTS = {"limit": 50, "offset": 0}
@@ -35,12 +36,6 @@ class Column:
     on_delete: str | None = None
     server_default: Code | None = None
     source: Source | None = None
-
-
-@dataclass(frozen=True)
-class Index:
-    name: str
-    columns: tuple[str, ...]
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,19 @@ def small_project(dest: Path) -> Path:
     return dest
 
 
+def generated_small_project(dest: Path, note_properties: str, title: str | None = None) -> Path:
+    """The small project with more properties on its Note (YAML lines indented as `text`'s), and
+    another title when given, generated."""
+    project = small_project(dest)
+    if title is not None:
+        replace_once(project / API, "  title: Notes API\n", f"  title: {json.dumps(title)}\n")
+    text = "        text:\n          type: string\n"
+    replace_once(project / API, text, text + note_properties)
+    generated = specgen("generate", "--project", str(project))
+    assert generated.returncode == 0, generated.stdout + generated.stderr
+    return project
+
+
 def replace_once(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert text.count(old) == 1, f"{old!r} must occur once in {path}"

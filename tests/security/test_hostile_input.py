@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.cli.helpers import API, replace_once, small_project
-from tests.support import Server, new_user, run_server, specgen
+from tests.cli.helpers import generated_small_project
+from tests.support import Server, new_user, run_server
 
 PROBLEM = "application/problem+json"
 LEAKS = ("Traceback", "sqlalchemy", "sqlite", "psycopg", 'File "', "/work/", "site-packages", "pydantic", "SELECT ")
@@ -55,14 +55,7 @@ TYPED_FIELDS = """        ref: {type: string, format: uuid}
 
 @pytest.fixture(scope="module")
 def typed_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
-    project = small_project(tmp_path_factory.mktemp("typed") / "p")
-    replace_once(
-        project / API,
-        "        text:\n          type: string\n",
-        "        text:\n          type: string\n" + TYPED_FIELDS,
-    )
-    generated = specgen("generate", "--project", str(project))
-    assert generated.returncode == 0, generated.stdout + generated.stderr
+    project = generated_small_project(tmp_path_factory.mktemp("typed") / "p", TYPED_FIELDS)
     with run_server(project) as server, server.client(new_user()) as c:
         yield c
 

@@ -22,9 +22,9 @@ import httpx
 import pytest
 
 from specgen_runtime.problems import validation_errors
-from tests.cli.helpers import API, replace_once, small_project
+from tests.cli.helpers import generated_small_project
 from tests.security.test_hostile_input import assert_clean_problem
-from tests.support import Server, make_token, new_user, run_server, specgen
+from tests.support import Server, make_token, new_user, run_server
 
 
 def raw_exchange(server: Server, request: bytes, timeout: float = 30) -> bytes:
@@ -274,15 +274,7 @@ EXTRA_PROPERTIES = (
 
 @pytest.fixture(scope="module")
 def hostile_server(tmp_path_factory: pytest.TempPathFactory, database: str | None) -> Iterator[Server]:
-    project = small_project(tmp_path_factory.mktemp("hostile") / "p")
-    replace_once(project / API, "  title: Notes API\n", f"  title: {json.dumps(EVIL_TITLE)}\n")
-    replace_once(
-        project / API,
-        "        text:\n          type: string\n",
-        "        text:\n          type: string\n" + EXTRA_PROPERTIES,
-    )
-    result = specgen("generate", "--project", str(project))
-    assert result.returncode == 0, result.stdout + result.stderr
+    project = generated_small_project(tmp_path_factory.mktemp("hostile") / "p", EXTRA_PROPERTIES, EVIL_TITLE)
     with run_server(project, env={"DATABASE_URL": database} if database else {}) as server:
         yield server
 
