@@ -113,6 +113,7 @@ POSITIONS = [
     Position("response-description", "api", ("paths", "/notes", "get", "responses", "200", "description"), "json"),
     Position("table-name", "database", ("tables", "Note", "table"), "constant"),
     Position("index-name", "database", ("tables", "Note", "indexes", 0, "name"), "constant"),
+    Position("unique-name", "database", ("tables", "Note", "unique", 0, "name"), "constant"),
     Position("owner-claim", "api", ("components", "schemas", "Note", "x-owner-scoped", "claim"), "constant"),
 ]
 
@@ -133,6 +134,7 @@ def base_contract() -> tuple[dict[str, Any], dict[str, Any]]:
     }
     api["components"]["schemas"]["Note"]["x-owner-scoped"] = {"claim": "sub"}
     database["tables"]["Note"]["indexes"] = [{"name": "ix_notes_text", "columns": ["text"]}]
+    database["tables"]["Note"]["unique"] = [{"name": "uq_notes_text", "columns": ["text"]}]
     return api, database
 
 
